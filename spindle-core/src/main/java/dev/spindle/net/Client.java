@@ -1,0 +1,197 @@
+package dev.spindle.net;
+
+import dev.spindle.codec.Framing;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Opens client {@link Connection}s to TCP and Unix-domain servers: Python's
+ * {@code create_connection} and {@code connect_ex}.
+ *
+ * <p>A TCP connect tries every address the host name resolves to, IPv6 and IPv4, in the
+ * resolver's order, each with the connect timeout, and returns the first that answers; when all
+ * fail, the exception names each address and why it failed.
+ *
+ * <pre>{@code
+ * try (Connection c = Client.connect("127.0.0.1", 9999, Duration.ofSeconds(5))) {
+ *     c.sendAll("hello".getBytes(UTF_8));
+ *     byte[] reply = c.recv(1024);
+ * }
+ * }</pre>
+ *
+ * A {@code Client} made by {@link #builder()} is immutable and thread-safe; it only holds settings.
+ */
+public final class Client {
+
+    private static final AtomicLong CONNECTION_NUMBERS = new AtomicLong();
+
+    private final Duration connectTimeout;
+    private final ConnectionSettings settings;
+
+    private Client(Builder b) {
+        this.connectTimeout = b.connectTimeout;
+        this.settings = b.settings.copy();
+    }
+
+    /** A builder for clients with timeouts, framing and socket options of their own. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Connects to {@code host}:{@code port} with default settings and the given connect timeout. */
+    public static Connection connect(String host, int port, Duration connectTimeout) throws IOException {
+        return builder().connectTimeout(connectTimeout).build().connect(host, port);
+    }
+
+    /** Connects to a Unix-domain server's socket file. */
+    public static Connection connect(Path unixSocket) throws IOException {
+        return builder().build().connect(UnixDomainSocketAddress.of(unixSocket));
+    }
+
+    /** As {@link #connect(String, int, Duration)}, but reports failure as a value; never throws. */
+    public static ConnectResult tryConnect(String host, int port, Duration connectTimeout) {
+        return builder().connectTimeout(connectTimeout).build().tryConnect(host, port);
+    }
+
+    /**
+     * Connects to {@code host}:{@code port}, trying each resolved address in turn.
+     *
+     * @throws java.net.UnknownHostException when the name does not resolve
+     * @throws SocketTimeoutException when no address answered within the connect timeout
+     * @throws ConnectException when every address refused; suppressed exceptions hold each attempt's failure
+     */
+    public Connection connect(String host, int port) throws IOException {
+        InetAddress[] addresses = InetAddress.getAllByName(host);
+        IOException failure = null;
+        for (InetAddress address : addresses) {
+            try {
+                return connect(new InetSocketAddress(address, port));
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        throw Objects.requireNonNull(failure);
+    }
+
+    /**
+     * Connects to one address: a resolved {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}.
+     *
+     * @throws IOException when the connection cannot be made; the message names the address
+     */
+    public Connection connect(SocketAddress address) throws IOException {
+        if (address instanceof InetSocketAddress inet && inet.isUnresolved()) {
+            return connect(inet.getHostString(), inet.getPort());
+        }
+        boolean unix = address instanceof UnixDomainSocketAddress;
+        SocketChannel channel = unix ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
+        try {
+            if (unix) {
+                channel.connect(address);
+            } else {
+                settings.applyOptions(channel); // buffer sizes must be set before the handshake
+                channel.socket().connect(address, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+            }
+            return new ChannelConnection(CONNECTION_NUMBERS.incrementAndGet(), channel, settings, null);
+        } catch (SocketTimeoutException e) {
+            closeQuietly(channel);
+            SocketTimeoutException named = new SocketTimeoutException("connect to " + address + " timed out after "
+                    + connectTimeout.toMillis() + " ms");
+            named.initCause(e);
+            throw named;
+        } catch (ConnectException e) {
+            closeQuietly(channel);
+            ConnectException named = new ConnectException("connect to " + address + " failed: " + e.getMessage());
+            named.initCause(e);
+            throw named;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    /** As {@link #connect(String, int)}, but reports failure as a value; never throws. */
+    public ConnectResult tryConnect(String host, int port) {
+        try {
+            return new ConnectResult.Connected(connect(host, port));
+        } catch (IOException e) {
+            return new ConnectResult.Failed(e);
+        }
+    }
+
+    /** As {@link #connect(SocketAddress)}, but reports failure as a value; never throws. */
+    public ConnectResult tryConnect(SocketAddress address) {
+        try {
+            return new ConnectResult.Connected(connect(address));
+        } catch (IOException e) {
+            return new ConnectResult.Failed(e);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // a socket that failed to connect has nothing to flush
+        }
+    }
+
+    /** Settings for a {@link Client}. Defaults: 10 s connect timeout, no read or write timeout, raw framing. */
+    public static final class Builder {
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private final ConnectionSettings settings = new ConnectionSettings();
+
+        private Builder() {
+        }
+
+        /** How long each address may take to accept the connection; zero waits as long as the system does. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = ConnectionSettings.checkTimeout(timeout, "connect timeout");
+            return this;
+        }
+
+        /** The initial read timeout of each connection; zero means none. */
+        public Builder readTimeout(Duration timeout) {
+            settings.readTimeout = ConnectionSettings.checkTimeout(timeout, "read timeout");
+            return this;
+        }
+
+        /** The initial write timeout of each connection; zero means none. */
+        public Builder writeTimeout(Duration timeout) {
+            settings.writeTimeout = ConnectionSettings.checkTimeout(timeout, "write timeout");
+            return this;
+        }
+
+        /** The framing for {@link Connection#readFrame()} and {@link Connection#sendFrame(byte[])}. */
+        public Builder framing(Framing framing) {
+            settings.framing = Objects.requireNonNull(framing, "framing");
+            return this;
+        }
+
+        /** A socket option for each connection; options the transport lacks are skipped. */
+        public <T> Builder option(SocketOption<T> name, T value) {
+            settings.option(name, value);
+            return this;
+        }
+
+        public Client build() {
+            return new Client(this);
+        }
+    }
+}

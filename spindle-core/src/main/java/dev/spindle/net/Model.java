@@ -1,0 +1,107 @@
+package dev.spindle.net;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The concurrency model a {@link StreamServer} runs its handlers under: the seeds' progression
+ * from a one-at-a-time server to threads, a pool and coroutines. The handler is the same in
+ * every model.
+ *
+ * <table>
+ *   <caption>The models</caption>
+ *   <tr><th>model</th><th>each connection runs on</th><th>Python</th></tr>
+ *   <tr><td>{@link #SYNC}</td><td>the accepting thread, one connection at a time: a second
+ *       client waits in the backlog until the first leaves</td><td>{@code TCPServer}</td></tr>
+ *   <tr><td>{@link #THREAD}</td><td>a new platform thread</td><td>{@code ThreadingTCPServer}</td></tr>
+ *   <tr><td>{@link #pool(int, int)}</td><td>one of n platform threads; up to
+ *       {@code queueCapacity} connections wait for a thread, and a connection that finds the
+ *       queue full is refused (closed at once and counted)</td><td>a thread pool</td></tr>
+ *   <tr><td>{@link #VIRTUAL}</td><td>a new virtual thread</td><td>gevent's coroutine server</td></tr>
+ * </table>
+ *
+ * <p>Instances are immutable and sharable.
+ */
+public final class Model {
+
+    enum Kind { SYNC, THREAD, POOL, VIRTUAL }
+
+    /** One connection at a time, served on the accepting thread. */
+    public static final Model SYNC = new Model(Kind.SYNC, 0, 0);
+    /** A platform thread per connection. */
+    public static final Model THREAD = new Model(Kind.THREAD, 0, 0);
+    /** A virtual thread per connection: blocking code, coroutine cost. The default. */
+    public static final Model VIRTUAL = new Model(Kind.VIRTUAL, 0, 0);
+
+    private final Kind kind;
+    private final int threads;
+    private final int queueCapacity;
+
+    private Model(Kind kind, int threads, int queueCapacity) {
+        this.kind = kind;
+        this.threads = threads;
+        this.queueCapacity = queueCapacity;
+    }
+
+    /**
+     * A bounded pool of {@code threads} platform threads with a queue of {@code queueCapacity}
+     * waiting connections (0: none waits, a connection is refused when every thread is busy).
+     *
+     * @throws IllegalArgumentException when {@code threads < 1} or {@code queueCapacity < 0}
+     */
+    public static Model pool(int threads, int queueCapacity) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("a pool needs at least one thread, got " + threads);
+        }
+        if (queueCapacity < 0) {
+            throw new IllegalArgumentException("queue capacity must be zero or positive, got " + queueCapacity);
+        }
+        return new Model(Kind.POOL, threads, queueCapacity);
+    }
+
+    Kind kind() {
+        return kind;
+    }
+
+    /** The pool's thread count; 0 for models without a pool. */
+    public int threads() {
+        return threads;
+    }
+
+    /** The pool's queue capacity; 0 for models without a pool. */
+    public int queueCapacity() {
+        return queueCapacity;
+    }
+
+    /** Makes the dispatcher that runs one server's connections under this model. */
+    Dispatcher newDispatcher(String serverName) {
+        return switch (kind) {
+            case SYNC -> Dispatcher.INLINE;
+            case THREAD -> Dispatcher.threadPerTask(
+                    Thread.ofPlatform().name(serverName + "-conn-", 1).daemon(true).factory());
+            case VIRTUAL -> Dispatcher.threadPerTask(Thread.ofVirtual().name(serverName + "-conn-", 1).factory());
+            case POOL -> {
+                ThreadFactory factory = Thread.ofPlatform().name(serverName + "-pool-", 1).daemon(true).factory();
+                BlockingQueue<Runnable> queue = queueCapacity == 0
+                        ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queueCapacity);
+                ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                        queue, factory, new ThreadPoolExecutor.AbortPolicy());
+                yield Dispatcher.pool(executor);
+            }
+        };
+    }
+
+    @Override
+    public String toString() {
+        return switch (kind) {
+            case SYNC -> "sync";
+            case THREAD -> "thread";
+            case VIRTUAL -> "virtual";
+            case POOL -> "pool(" + threads + ", queue " + queueCapacity + ")";
+        };
+    }
+}

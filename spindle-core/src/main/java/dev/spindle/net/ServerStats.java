@@ -1,0 +1,24 @@
+package dev.spindle.net;
+
+/**
+ * A snapshot of a server's counters, from {@link StreamServer#stats()}. Each counter is read
+ * separately while connections come and go, so the snapshot is consistent per field, not across
+ * fields.
+ *
+ * @param active   connections open now, including those queued for a pool thread
+ * @param accepted connections accepted since the server opened, refused ones included
+ * @param refused  connections closed at once: over the maximum, a full pool, or rejected by the verify hook
+ * @param bytesIn  bytes read from all connections
+ * @param bytesOut bytes written to all connections
+ * @param errors   connections whose handler threw, or that failed with an I/O or framing error
+ * @param timedOut connections closed because a read or write passed its timeout (the idle timeout)
+ */
+public record ServerStats(long active, long accepted, long refused, long bytesIn, long bytesOut, long errors,
+                          long timedOut) {
+
+    @Override
+    public String toString() {
+        return "active=" + active + " accepted=" + accepted + " refused=" + refused + " bytesIn=" + bytesIn
+                + " bytesOut=" + bytesOut + " errors=" + errors + " timedOut=" + timedOut;
+    }
+}

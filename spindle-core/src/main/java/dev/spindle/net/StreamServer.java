@@ -1,0 +1,879 @@
+package dev.spindle.net;
+
+import dev.spindle.codec.Framing;
+import dev.spindle.codec.FramingException;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * A stream server over TCP or a Unix-domain socket: Python's {@code socketserver.TCPServer} and
+ * {@code UnixStreamServer} with every mix-in, one {@link ConnectionHandler} under any {@link Model}.
+ *
+ * <pre>{@code
+ * try (StreamServer server = StreamServer.builder()
+ *         .bind("127.0.0.1", 9999)
+ *         .model(Model.VIRTUAL)
+ *         .handler(connection -> {
+ *             byte[] data;
+ *             while ((data = connection.recv(8192)).length > 0) {
+ *                 connection.sendAll(data);
+ *             }
+ *         })
+ *         .open()) {
+ *     server.serveForever();
+ * }
+ * }</pre>
+ *
+ * <h2>Lifecycle</h2>
+ * <ul>
+ *   <li>{@link State#OPEN}: {@link Builder#open()} has bound and is listening; connections wait
+ *       in the backlog until a thread accepts them with {@link #serveForever()}, {@link #start()}
+ *       or {@link #handleRequest(Duration)}.</li>
+ *   <li>{@link State#SERVING}: a thread is in {@link #serveForever()}.</li>
+ *   <li>{@link State#SHUTTING_DOWN}: {@link #shutdown(Duration)} has stopped accepting and waits
+ *       for handlers until its deadline, then closes their connections.</li>
+ *   <li>{@link State#CLOSED}: nothing is left; the port is free and a Unix socket file is removed.</li>
+ * </ul>
+ *
+ * <h2>Overload and hygiene</h2>
+ * Exactly one thread accepts. A connection over {@link Builder#maxConnections(int)}, one a full
+ * pool cannot take, and one the verify hook rejects are all <i>refused</i>: the server sends
+ * end-of-stream and closes it at once, and counts it in {@link ServerStats#refused()}. When
+ * accepting fails (the process is out of file descriptors) the accepting thread backs off, from
+ * 5 ms doubling to 1 s, instead of spinning. A handler's exception, a framing error or a timeout
+ * ends its own connection only.
+ *
+ * <h2>Threads</h2>
+ * All methods are thread-safe. {@link #shutdown(Duration)} may be called from any thread,
+ * including a handler of this server (it does not wait for the calling handler) and the
+ * accepting thread itself; it never deadlocks.
+ */
+public final class StreamServer implements AutoCloseable {
+
+    /** The lifecycle states, in the order a server passes through them. */
+    public enum State { OPEN, SERVING, SHUTTING_DOWN, CLOSED }
+
+    private static final System.Logger LOG = System.getLogger(StreamServer.class.getName());
+    private static final AtomicInteger SERVER_NUMBERS = new AtomicInteger();
+    private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long FORCED_CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final int ACCEPT_BATCH = 64;
+    /** The connection a handler thread is serving, so that shutdown from a handler skips waiting for itself. */
+    private static final ThreadLocal<ChannelConnection> SERVING = new ThreadLocal<>();
+
+    private final String name;
+    private final ServerSocketChannel listener;
+    private final Selector selector;
+    private final SocketAddress localAddress;
+    private final Path unixSocketFile;
+    private final Supplier<? extends ConnectionHandler> handlers;
+    private final Model model;
+    private final Dispatcher dispatcher;
+    private final ConnectionSettings settings;
+    private final Semaphore permits;
+    private final Duration shutdownGrace;
+    private final long pollIntervalNanos;
+    private final Predicate<? super SocketAddress> verify;
+    private final BiConsumer<? super SocketAddress, ? super Throwable> onError;
+    private final Runnable onTimeout;
+    private final Runnable serviceActions;
+
+    private final ServerCounters counters = new ServerCounters();
+    private final ConcurrentHashMap<Long, ChannelConnection> live = new ConcurrentHashMap<>();
+    private final AtomicLong connectionNumbers = new AtomicLong();
+    /** Held by the one thread that accepts, in serveForever or handleRequest. */
+    private final ReentrantLock acceptLock = new ReentrantLock();
+    private final ReentrantLock stateLock = new ReentrantLock();
+    /** Signalled when a connection ends during shutdown, and when the accepting thread leaves. */
+    private final Condition changed = stateLock.newCondition();
+    private volatile State state = State.OPEN;
+    private volatile Thread acceptingThread;
+    private boolean listenerClosed; // guarded by acceptLock
+    private long backoffNanos; // accepting thread only
+
+    private StreamServer(Builder b, ServerSocketChannel listener, Selector selector) throws IOException {
+        this.name = b.name != null ? b.name : "spindle-" + SERVER_NUMBERS.incrementAndGet();
+        this.listener = listener;
+        this.selector = selector;
+        this.localAddress = listener.getLocalAddress();
+        this.unixSocketFile = localAddress instanceof UnixDomainSocketAddress u ? u.getPath() : null;
+        this.handlers = b.handlers;
+        this.model = b.model;
+        this.dispatcher = b.model.newDispatcher(name);
+        this.settings = b.settings.copy();
+        this.permits = b.maxConnections == Integer.MAX_VALUE ? null : new Semaphore(b.maxConnections);
+        this.shutdownGrace = b.shutdownGrace;
+        this.pollIntervalNanos = b.pollInterval.toNanos();
+        this.verify = b.verify;
+        this.onError = b.onError != null ? b.onError : this::logFailure;
+        this.onTimeout = b.onTimeout;
+        this.serviceActions = b.serviceActions;
+    }
+
+    /** A builder with the defaults: 127.0.0.1, an ephemeral port, {@link Model#VIRTUAL}, raw framing. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---- accepting ----
+
+    /**
+     * Accepts and serves connections on the calling thread until {@link #shutdown(Duration)}.
+     * Runs the service-actions hook about every poll interval.
+     *
+     * @throws IllegalStateException when another thread is accepting, or the server is shut down
+     */
+    public void serveForever() {
+        beginAccepting("serveForever", State.SERVING);
+        try {
+            long nextService = System.nanoTime() + pollIntervalNanos;
+            while (state == State.SERVING) {
+                long wait = nextService - System.nanoTime();
+                if (wait > 0) {
+                    selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
+                    selector.selectedKeys().clear();
+                }
+                for (int i = 0; i < ACCEPT_BATCH && state == State.SERVING && acceptOne(); i++) {
+                    // SYNC serves inside acceptOne; other models only hand the connection over
+                }
+                if (System.nanoTime() - nextService >= 0) {
+                    runServiceActions();
+                    nextService = System.nanoTime() + pollIntervalNanos;
+                }
+            }
+        } catch (ClosedSelectorException | IOException e) {
+            if (state == State.SERVING) {
+                LOG.log(System.Logger.Level.ERROR, name + ": accepting stopped: " + e, e);
+            }
+        } finally {
+            endAccepting();
+        }
+    }
+
+    /**
+     * Starts {@link #serveForever()} on a new thread named {@code <name>-accept} and returns.
+     *
+     * @throws IllegalStateException when the server is shut down
+     */
+    public void start() {
+        if (state == State.SHUTTING_DOWN || state == State.CLOSED) {
+            throw new IllegalStateException(name + " is " + state + "; open a new server");
+        }
+        Thread.ofPlatform().name(name + "-accept").start(this::serveForever);
+    }
+
+    /**
+     * Waits up to {@code timeout} for one connection and serves it under the model, as Python's
+     * {@code handle_request}: under {@link Model#SYNC} it returns when the handler is done, under
+     * the other models when the connection has been handed over. When no connection arrives in
+     * time, runs the timeout hook.
+     *
+     * @return {@code true} when a connection was accepted (served, or refused), {@code false} on timeout
+     * @throws IllegalStateException when another thread is accepting, or the server is shut down
+     * @throws IOException when waiting for a connection fails
+     */
+    public boolean handleRequest(Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + ConnectionSettings.checkTimeout(timeout, "timeout").toNanos();
+        beginAccepting("handleRequest", State.OPEN);
+        try {
+            while (state == State.OPEN) {
+                if (acceptOne()) {
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                selector.selectedKeys().clear();
+            }
+        } catch (ClosedSelectorException e) {
+            return false;
+        } finally {
+            endAccepting();
+        }
+        if (onTimeout != null && state == State.OPEN) {
+            onTimeout.run();
+        }
+        return false;
+    }
+
+    private void beginAccepting(String operation, State newState) {
+        if (!acceptLock.tryLock()) {
+            throw new IllegalStateException(operation + ": another thread is already accepting on " + name);
+        }
+        stateLock.lock();
+        try {
+            if (state != State.OPEN || listenerClosed) {
+                throw new IllegalStateException(operation + ": " + name + " is " + state
+                        + (state == State.SERVING ? "" : "; open a new server"));
+            }
+            state = newState;
+            acceptingThread = Thread.currentThread();
+        } catch (RuntimeException e) {
+            acceptLock.unlock();
+            throw e;
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    private void endAccepting() {
+        stateLock.lock();
+        try {
+            if (state == State.SERVING) {
+                state = State.OPEN;
+            }
+            acceptingThread = null;
+            changed.signalAll();
+        } finally {
+            stateLock.unlock();
+        }
+        try {
+            if (state == State.SHUTTING_DOWN || state == State.CLOSED) {
+                closeListener();
+            }
+        } finally {
+            acceptLock.unlock();
+        }
+    }
+
+    /** Accepts one pending connection, if any, and admits or refuses it. */
+    private boolean acceptOne() {
+        SocketChannel channel;
+        try {
+            channel = listener.accept();
+        } catch (ClosedChannelException e) {
+            return false;
+        } catch (IOException e) {
+            acceptFailed(e);
+            return false;
+        }
+        if (channel == null) {
+            return false;
+        }
+        backoffNanos = 0;
+        counters.accepted.increment();
+        admit(channel);
+        return true;
+    }
+
+    /**
+     * Accepting failed, most often for want of file descriptors (EMFILE). The pending connection
+     * stays in the backlog and the selector would report it again at once, so back off instead of
+     * spinning; a shutdown unparks the accepting thread.
+     */
+    private void acceptFailed(IOException e) {
+        boolean first = backoffNanos == 0;
+        backoffNanos = first ? MIN_BACKOFF_NANOS : Math.min(MAX_BACKOFF_NANOS, backoffNanos * 2);
+        if (first) {
+            LOG.log(System.Logger.Level.WARNING, name + ": accept failed (" + e.getMessage()
+                    + "); backing off up to 1 s until it succeeds. If this is 'Too many open files', "
+                    + "raise the limit (ulimit -n) or lower maxConnections");
+            reportError(null, e);
+        }
+        LockSupport.parkNanos(this, backoffNanos);
+    }
+
+    private void admit(SocketChannel channel) {
+        SocketAddress peer = peerOf(channel);
+        boolean permitted = false;
+        ChannelConnection connection = null;
+        try {
+            if (verify != null && !verify.test(peer)) {
+                refuse(channel, peer, "rejected by the verify hook");
+                return;
+            }
+            if (permits != null && !permits.tryAcquire()) {
+                refuse(channel, peer, "the server has its maximum of " + (live.size()) + " connections");
+                return;
+            }
+            permitted = true;
+            channel.configureBlocking(true);
+            connection = new ChannelConnection(connectionNumbers.incrementAndGet(), channel, settings, counters);
+            live.put(connection.id(), connection);
+            counters.active.increment();
+            ChannelConnection accepted = connection;
+            dispatcher.dispatch(() -> serve(accepted));
+        } catch (RejectedExecutionException | OutOfMemoryError e) {
+            release(connection, permitted);
+            refuse(channel, peer, "the " + model + " model has no room (" + e.getMessage() + ")");
+        } catch (IOException | RuntimeException e) {
+            release(connection, permitted);
+            closeQuietly(channel);
+            counters.errors.increment();
+            reportError(peer, e);
+        }
+    }
+
+    private void release(ChannelConnection connection, boolean permitted) {
+        if (connection != null) {
+            forget(connection);
+        } else if (permitted) {
+            permits.release();
+        }
+    }
+
+    private void refuse(SocketChannel channel, SocketAddress peer, String why) {
+        counters.refused.increment();
+        LOG.log(System.Logger.Level.DEBUG, () -> name + ": refused " + peer + ": " + why);
+        try {
+            channel.shutdownOutput(); // end-of-stream first: the client reads EOF, not a reset
+        } catch (IOException ignored) {
+            // the peer is already gone
+        }
+        closeQuietly(channel);
+    }
+
+    // ---- serving one connection ----
+
+    private void serve(ChannelConnection connection) {
+        SERVING.set(connection);
+        try {
+            if (connection.closeReason() != ChannelConnection.CloseReason.NONE) {
+                return; // closed by shutdown while it waited in a pool's queue
+            }
+            ConnectionHandler handler = handlers.get();
+            try {
+                handler.setup(connection);
+            } catch (Throwable t) {
+                failed(connection, t);
+                return;
+            }
+            try {
+                handler.handle(connection);
+            } catch (Throwable t) {
+                failed(connection, t);
+            } finally {
+                try {
+                    handler.finish(connection);
+                } catch (Throwable t) {
+                    failed(connection, t);
+                }
+            }
+        } catch (Throwable t) {
+            failed(connection, t); // the handler factory failed
+        } finally {
+            SERVING.remove();
+            connection.close();
+            forget(connection);
+        }
+    }
+
+    /** Counts a connection's failure once, by cause: its timeout, the shutdown, or an error. */
+    private void failed(ChannelConnection connection, Throwable t) {
+        if (!connection.markFailed()) {
+            return;
+        }
+        switch (connection.closeReason()) {
+            case TIMEOUT -> {
+                counters.timedOut.increment();
+                LOG.log(System.Logger.Level.DEBUG, () -> name + ": " + connection + " timed out: " + t.getMessage());
+            }
+            case SHUTDOWN -> LOG.log(System.Logger.Level.DEBUG, () -> name + ": " + connection + " closed by shutdown");
+            case NONE -> {
+                counters.errors.increment();
+                reportError(connection.peerAddress(), t);
+            }
+        }
+    }
+
+    private void reportError(SocketAddress peer, Throwable t) {
+        try {
+            onError.accept(peer, t);
+        } catch (RuntimeException hookFailure) {
+            LOG.log(System.Logger.Level.WARNING, name + ": the error hook threw", hookFailure);
+        }
+    }
+
+    private void logFailure(SocketAddress peer, Throwable t) {
+        String who = peer == null ? name : name + ": connection from " + peer;
+        if (t instanceof FramingException || t instanceof IOException) {
+            LOG.log(System.Logger.Level.WARNING, who + " closed: " + t);
+        } else {
+            LOG.log(System.Logger.Level.WARNING, who + " failed in its handler", t);
+        }
+    }
+
+    private void forget(ChannelConnection connection) {
+        if (live.remove(connection.id()) == null) {
+            return;
+        }
+        counters.active.decrement();
+        if (permits != null) {
+            permits.release();
+        }
+        if (state == State.SHUTTING_DOWN) {
+            stateLock.lock();
+            try {
+                changed.signalAll();
+            } finally {
+                stateLock.unlock();
+            }
+        }
+    }
+
+    private void runServiceActions() {
+        if (serviceActions == null) {
+            return;
+        }
+        try {
+            serviceActions.run();
+        } catch (RuntimeException e) {
+            reportError(null, e);
+        }
+    }
+
+    // ---- shutting down ----
+
+    /**
+     * Stops accepting, lets running handlers finish until {@code grace} has passed, then closes
+     * the connections still open (their blocked reads and writes fail) and waits up to one more
+     * second for their handlers to return. Connections waiting in a pool's queue are served within
+     * the grace period, or closed unserved. Idempotent; concurrent calls each wait.
+     *
+     * <p>Called from a handler of this server, it does not wait for that handler, and leaves its
+     * connection open for it to finish with.
+     *
+     * @return {@code true} when every handler finished within the grace period
+     */
+    public boolean shutdown(Duration grace) {
+        long deadline = System.nanoTime() + ConnectionSettings.checkTimeout(grace, "grace").toNanos();
+        stateLock.lock();
+        try {
+            if (state == State.CLOSED) {
+                return true;
+            }
+            state = State.SHUTTING_DOWN;
+        } finally {
+            stateLock.unlock();
+        }
+        stopAccepting();
+        dispatcher.shutdown();
+        ChannelConnection own = SERVING.get();
+        if (own != null && live.get(own.id()) != own) {
+            own = null; // the caller serves another server's connection
+        }
+        boolean finished = awaitConnections(own, deadline);
+        if (!finished) {
+            for (ChannelConnection connection : live.values()) {
+                if (connection != own) {
+                    connection.closeFor(ChannelConnection.CloseReason.SHUTDOWN);
+                }
+            }
+            awaitConnections(own, System.nanoTime() + FORCED_CLOSE_WAIT_NANOS);
+        }
+        awaitAcceptingThread(System.nanoTime() + FORCED_CLOSE_WAIT_NANOS);
+        stateLock.lock();
+        try {
+            state = State.CLOSED;
+            changed.signalAll();
+        } finally {
+            stateLock.unlock();
+        }
+        return finished;
+    }
+
+    /** Shuts down with the builder's {@link Builder#shutdownGrace(Duration) shutdown grace}. */
+    @Override
+    public void close() {
+        shutdown(shutdownGrace);
+    }
+
+    private void stopAccepting() {
+        if (acceptLock.tryLock()) {
+            try {
+                closeListener(); // nobody accepts, or the caller is the accepting thread itself
+            } finally {
+                acceptLock.unlock();
+            }
+        } else {
+            selector.wakeup(); // the accepting thread closes the listener as it leaves
+            Thread t = acceptingThread;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    private void closeListener() {
+        if (listenerClosed) {
+            return;
+        }
+        listenerClosed = true;
+        closeQuietly(listener);
+        try {
+            selector.close(); // deregistering the listener is what releases its port
+        } catch (IOException ignored) {
+            // nothing left to release
+        }
+        if (unixSocketFile != null) {
+            try {
+                Files.deleteIfExists(unixSocketFile);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, name + ": could not remove " + unixSocketFile + ": " + e);
+            }
+        }
+    }
+
+    private boolean awaitConnections(ChannelConnection own, long deadline) {
+        stateLock.lock();
+        try {
+            while (!(live.isEmpty() || (live.size() == 1 && own != null && live.containsKey(own.id())))) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                changed.awaitNanos(left);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    private void awaitAcceptingThread(long deadline) {
+        stateLock.lock();
+        try {
+            Thread t;
+            while ((t = acceptingThread) != null && t != Thread.currentThread()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                changed.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    // ---- inspection ----
+
+    /** The address the server is bound to; with port 0, the port the system chose. */
+    public SocketAddress localAddress() {
+        return localAddress;
+    }
+
+    /** The bound TCP port, or -1 for a Unix-domain server. */
+    public int port() {
+        return localAddress instanceof InetSocketAddress inet ? inet.getPort() : -1;
+    }
+
+    /** A snapshot of the live counters. */
+    public ServerStats stats() {
+        return counters.snapshot();
+    }
+
+    /** Where the server is in its lifecycle. */
+    public State state() {
+        return state;
+    }
+
+    /** The model connections run under. */
+    public Model model() {
+        return model;
+    }
+
+    /** The server's name, the prefix of its threads' names. */
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String toString() {
+        return name + " on " + localAddress + " (" + model + ", " + state + ")";
+    }
+
+    private static SocketAddress peerOf(SocketChannel channel) {
+        try {
+            return channel.getRemoteAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static void closeQuietly(java.nio.channels.Channel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing an accepted or listening socket fails only when it is already gone
+        }
+    }
+
+    /**
+     * Configures and opens a {@link StreamServer}. Every setting has a default; only a handler is
+     * required. A builder may open several servers; each gets a copy of the settings.
+     */
+    public static final class Builder {
+        private SocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        private int backlog = 1024;
+        private boolean reuseAddress = true;
+        private boolean reusePort;
+        private Supplier<? extends ConnectionHandler> handlers;
+        private Model model = Model.VIRTUAL;
+        private int maxConnections = Integer.MAX_VALUE;
+        private Duration shutdownGrace = Duration.ofSeconds(5);
+        private Duration pollInterval = Duration.ofMillis(500);
+        private Predicate<? super SocketAddress> verify;
+        private BiConsumer<? super SocketAddress, ? super Throwable> onError;
+        private Runnable onTimeout;
+        private Runnable serviceActions;
+        private String name;
+        private final ConnectionSettings settings = new ConnectionSettings();
+
+        private Builder() {
+            settings.option(StandardSocketOptions.TCP_NODELAY, true);
+        }
+
+        /** Where to listen: an {@link InetSocketAddress} (port 0: any free port) or a {@link UnixDomainSocketAddress}. Default 127.0.0.1:0. */
+        public Builder bind(SocketAddress address) {
+            this.address = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /** Listen on {@code host}:{@code port}; port 0 lets the system choose ({@link StreamServer#localAddress()} tells). */
+        public Builder bind(String host, int port) {
+            return bind(new InetSocketAddress(host, port));
+        }
+
+        /** Listen on a Unix-domain socket file; a stale file left by a dead server is replaced. */
+        public Builder bindUnix(Path path) {
+            return bind(UnixDomainSocketAddress.of(path));
+        }
+
+        /** The listen backlog: connections the kernel queues before they are accepted. Default 1024. */
+        public Builder backlog(int backlog) {
+            if (backlog < 1) {
+                throw new IllegalArgumentException("backlog must be positive, got " + backlog);
+            }
+            this.backlog = backlog;
+            return this;
+        }
+
+        /** SO_REUSEADDR: rebind at once after a restart, past TIME_WAIT. Default on. */
+        public Builder reuseAddress(boolean on) {
+            this.reuseAddress = on;
+            return this;
+        }
+
+        /** SO_REUSEPORT: several processes bind the same port and the kernel spreads connections. Default off. */
+        public Builder reusePort(boolean on) {
+            this.reusePort = on;
+            return this;
+        }
+
+        /** One handler shared by every connection; see {@link ConnectionHandler} on sharing. */
+        public Builder handler(ConnectionHandler handler) {
+            Objects.requireNonNull(handler, "handler");
+            this.handlers = () -> handler;
+            return this;
+        }
+
+        /** A new handler per connection, as socketserver instantiates its handler class per request. */
+        public Builder handlerFactory(Supplier<? extends ConnectionHandler> factory) {
+            this.handlers = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /** The concurrency model. Default {@link Model#VIRTUAL}. */
+        public Builder model(Model model) {
+            this.model = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        /** At most this many open connections; the excess is refused. Default unlimited. */
+        public Builder maxConnections(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConnections must be positive, got " + max);
+            }
+            this.maxConnections = max;
+            return this;
+        }
+
+        /**
+         * Closes a connection whose read or write makes no progress for this long, so slow or
+         * silent clients cannot hold slots; it becomes each connection's read and write timeout.
+         * Default {@link Duration#ZERO}: none.
+         */
+        public Builder idleTimeout(Duration timeout) {
+            ConnectionSettings.checkTimeout(timeout, "idle timeout");
+            settings.readTimeout = timeout;
+            settings.writeTimeout = timeout;
+            return this;
+        }
+
+        /** How long {@link StreamServer#close()} lets handlers finish. Default 5 s. */
+        public Builder shutdownGrace(Duration grace) {
+            this.shutdownGrace = ConnectionSettings.checkTimeout(grace, "shutdown grace");
+            return this;
+        }
+
+        /** The framing for {@link Connection#readFrame()} and {@link Connection#sendFrame(byte[])}. Default raw, 64 KiB reads. */
+        public Builder framing(Framing framing) {
+            settings.framing = Objects.requireNonNull(framing, "framing");
+            return this;
+        }
+
+        /**
+         * A socket option for every accepted connection, such as {@code SO_RCVBUF},
+         * {@code SO_SNDBUF} or {@code SO_KEEPALIVE}; options the transport lacks are skipped.
+         * {@code TCP_NODELAY} is on by default.
+         */
+        public <T> Builder option(SocketOption<T> name, T value) {
+            settings.option(name, value);
+            return this;
+        }
+
+        /** The verify hook ({@code verify_request}): return false to refuse a peer before any handler runs. */
+        public Builder verifyRequest(Predicate<? super SocketAddress> verify) {
+            this.verify = Objects.requireNonNull(verify, "verify");
+            return this;
+        }
+
+        /**
+         * The error hook ({@code handle_error}): called with the peer and the exception when a
+         * connection fails, and with a {@code null} peer when accepting fails. Default: a log line.
+         */
+        public Builder onError(BiConsumer<? super SocketAddress, ? super Throwable> onError) {
+            this.onError = Objects.requireNonNull(onError, "onError");
+            return this;
+        }
+
+        /** The timeout hook ({@code handle_timeout}): runs when {@link StreamServer#handleRequest(Duration)} times out. */
+        public Builder onTimeout(Runnable onTimeout) {
+            this.onTimeout = Objects.requireNonNull(onTimeout, "onTimeout");
+            return this;
+        }
+
+        /** The service-actions hook ({@code service_actions}): runs on the accepting thread about every poll interval. */
+        public Builder serviceActions(Runnable actions) {
+            this.serviceActions = Objects.requireNonNull(actions, "actions");
+            return this;
+        }
+
+        /** How often {@link StreamServer#serveForever()} runs the service actions. Default 500 ms. */
+        public Builder pollInterval(Duration interval) {
+            if (interval.isZero() || interval.isNegative()) {
+                throw new IllegalArgumentException("poll interval must be positive, got " + interval);
+            }
+            this.pollInterval = interval;
+            return this;
+        }
+
+        /** The server's name, used for its threads and log lines. Default {@code spindle-N}. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * Binds and listens. Connections wait in the backlog until the server is started.
+         *
+         * @throws IllegalStateException when no handler was given
+         * @throws BindException when the address is in use or not local; the message names it
+         * @throws IOException when the socket cannot be opened
+         */
+        public StreamServer open() throws IOException {
+            if (handlers == null) {
+                throw new IllegalStateException("no handler: call handler(...) or handlerFactory(...) before open()");
+            }
+            boolean unix = address instanceof UnixDomainSocketAddress;
+            ServerSocketChannel channel = unix
+                    ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
+            Selector selector = null;
+            try {
+                if (unix) {
+                    if (reuseAddress) {
+                        removeStaleSocketFile(((UnixDomainSocketAddress) address).getPath());
+                    }
+                } else {
+                    channel.setOption(StandardSocketOptions.SO_REUSEADDR, reuseAddress);
+                    if (reusePort) {
+                        if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                            throw new UnsupportedOperationException("SO_REUSEPORT is not supported on this platform");
+                        }
+                        channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                    }
+                }
+                try {
+                    channel.bind(address, backlog);
+                } catch (BindException e) {
+                    BindException named = new BindException("cannot listen on " + address + ": " + e.getMessage()
+                            + "; choose another address or port, or stop the process that holds it");
+                    named.initCause(e);
+                    throw named;
+                }
+                channel.configureBlocking(false);
+                selector = Selector.open();
+                channel.register(selector, SelectionKey.OP_ACCEPT);
+                return new StreamServer(this, channel, selector);
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(channel);
+                if (selector != null) {
+                    selector.close();
+                }
+                throw e;
+            }
+        }
+
+        /**
+         * A socket file nobody listens on is what a crashed server leaves; replace it, as
+         * SO_REUSEADDR does for TCP. A live server's socket, or any other kind of file, stays.
+         */
+        private static void removeStaleSocketFile(Path path) throws IOException {
+            BasicFileAttributes attributes;
+            try {
+                attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException absent) {
+                return;
+            }
+            if (!attributes.isOther()) {
+                return;
+            }
+            try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+                // someone is listening: leave it, and let bind report the address in use
+            } catch (IOException refused) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
