@@ -74,7 +74,11 @@ public final class Client {
      * @throws ConnectException when every address refused; suppressed exceptions hold each attempt's failure
      */
     public Connection connect(String host, int port) throws IOException {
-        InetAddress[] addresses = InetAddress.getAllByName(host);
+        return connect(InetAddress.getAllByName(host), port);
+    }
+
+    /** Tries each address in turn, as {@code create_connection} walks {@code getaddrinfo}'s answers. */
+    Connection connect(InetAddress[] addresses, int port) throws IOException {
         IOException failure = null;
         for (InetAddress address : addresses) {
             try {

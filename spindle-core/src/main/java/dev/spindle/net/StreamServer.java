@@ -252,21 +252,21 @@ public final class StreamServer implements AutoCloseable {
     }
 
     private void endAccepting() {
-        stateLock.lock();
-        try {
-            if (state == State.SERVING) {
-                state = State.OPEN;
-            }
-            acceptingThread = null;
-            changed.signalAll();
-        } finally {
-            stateLock.unlock();
-        }
         try {
             if (state == State.SHUTTING_DOWN || state == State.CLOSED) {
-                closeListener();
+                closeListener(); // before signalling, so shutdown returns with the port released
             }
         } finally {
+            stateLock.lock();
+            try {
+                if (state == State.SERVING) {
+                    state = State.OPEN;
+                }
+                acceptingThread = null;
+                changed.signalAll();
+            } finally {
+                stateLock.unlock();
+            }
             acceptLock.unlock();
         }
     }
@@ -497,6 +497,7 @@ public final class StreamServer implements AutoCloseable {
             awaitConnections(own, System.nanoTime() + FORCED_CLOSE_WAIT_NANOS);
         }
         awaitAcceptingThread(System.nanoTime() + FORCED_CLOSE_WAIT_NANOS);
+        closeListenerIfIdle(); // a shutdown that raced the accepting thread's exit
         stateLock.lock();
         try {
             state = State.CLOSED;
@@ -526,6 +527,20 @@ public final class StreamServer implements AutoCloseable {
             if (t != null) {
                 LockSupport.unpark(t);
             }
+        }
+    }
+
+    private void closeListenerIfIdle() {
+        try {
+            if (acceptLock.tryLock(FORCED_CLOSE_WAIT_NANOS, TimeUnit.NANOSECONDS)) {
+                try {
+                    closeListener();
+                } finally {
+                    acceptLock.unlock();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

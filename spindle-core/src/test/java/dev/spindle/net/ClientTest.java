@@ -1,0 +1,86 @@
+package dev.spindle.net;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ClientTest {
+
+    /** A port nothing listens on: bound, then released. */
+    private static int closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void connectTriesEveryResolvedAddressUntilOneAnswers() throws Exception {
+        try (StreamServer server = StreamServer.builder().bind("127.0.0.1", 0).handler(Handlers.ECHO).open()) {
+            server.start();
+            InetAddress[] addresses = {InetAddress.getByName("127.0.0.2"), InetAddress.getByName("127.0.0.1")};
+            try (Connection c = Client.builder().build().connect(addresses, server.port())) {
+                c.sendAll("hi".getBytes(StandardCharsets.UTF_8));
+                assertThat(c.recvExactly(2)).isEqualTo("hi".getBytes(StandardCharsets.UTF_8));
+                assertThat(c.peerAddress().toString()).contains("127.0.0.1");
+            }
+        }
+    }
+
+    @Test
+    void whenEveryAddressFailsTheErrorNamesEachAttempt() throws Exception {
+        int port = closedPort();
+        InetAddress[] addresses = {InetAddress.getByName("127.0.0.2"), InetAddress.getByName("127.0.0.1")};
+        assertThatThrownBy(() -> Client.builder().build().connect(addresses, port))
+                .isInstanceOf(ConnectException.class)
+                .hasMessageContaining("127.0.0.2:" + port)
+                .satisfies(e -> assertThat(e.getSuppressed()).singleElement()
+                        .satisfies(s -> assertThat(s).hasMessageContaining("127.0.0.1:" + port)));
+    }
+
+    @Test
+    void tryConnectReportsRefusalAsAValue() throws Exception {
+        ConnectResult result = Client.tryConnect("127.0.0.1", closedPort(), Duration.ofSeconds(5));
+        assertThat(result.isConnected()).isFalse();
+        assertThat(result).isInstanceOfSatisfying(ConnectResult.Failed.class,
+                f -> assertThat(f.error()).isInstanceOf(ConnectException.class));
+    }
+
+    @Test
+    void tryConnectReturnsTheConnectionWhenTheServerAnswers() throws Exception {
+        try (StreamServer server = StreamServer.builder().handler(Handlers.ECHO).open()) {
+            server.start();
+            ConnectResult result = Client.tryConnect("127.0.0.1", server.port(), Duration.ofSeconds(5));
+            assertThat(result).isInstanceOfSatisfying(ConnectResult.Connected.class, c -> c.connection().close());
+        }
+    }
+
+    @Test
+    void unknownHostFailsWithTheResolverError() {
+        assertThat(Client.tryConnect("no-such-host.invalid", 80, Duration.ofSeconds(5)))
+                .isInstanceOfSatisfying(ConnectResult.Failed.class,
+                        f -> assertThat(f.error()).isInstanceOf(java.net.UnknownHostException.class));
+    }
+
+    @Test
+    void socketOptionsAreAppliedAndReadable() throws Exception {
+        try (StreamServer server = StreamServer.builder().handler(Handlers.ECHO).open()) {
+            server.start();
+            try (Connection c = Client.builder().option(java.net.StandardSocketOptions.TCP_NODELAY, true)
+                    .option(java.net.StandardSocketOptions.SO_KEEPALIVE, true).build()
+                    .connect(server.localAddress())) {
+                assertThat(c.option(java.net.StandardSocketOptions.TCP_NODELAY)).isTrue();
+                assertThat(c.option(java.net.StandardSocketOptions.SO_KEEPALIVE)).isTrue();
+                c.option(java.net.StandardSocketOptions.SO_RCVBUF, 64 * 1024);
+                assertThat(c.option(java.net.StandardSocketOptions.SO_RCVBUF)).isPositive();
+                assertThat(c.localAddress()).isNotNull();
+            }
+        }
+    }
+}
