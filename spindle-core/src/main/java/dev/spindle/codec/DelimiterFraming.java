@@ -2,6 +2,7 @@ package dev.spindle.codec;
 
 import java.nio.ByteBuffer;
 import java.util.HexFormat;
+import java.util.Objects;
 
 /**
  * Frames that end in a delimiter of one or more bytes, as Python's {@code data.split(b'\0')} cuts
@@ -32,6 +33,7 @@ public final class DelimiterFraming implements Framing {
      * @throws IllegalArgumentException if {@code delimiter} is empty or {@code maxFrameSize} is negative
      */
     DelimiterFraming(byte[] delimiter, int maxFrameSize) {
+        Objects.requireNonNull(delimiter, "delimiter");
         if (delimiter.length == 0) {
             throw new IllegalArgumentException("the delimiter must be at least one byte long");
         }
@@ -67,7 +69,11 @@ public final class DelimiterFraming implements Framing {
         return delimiter[matched] == b ? matched + 1 : 0;
     }
 
-    /** Returns a copy of the delimiter. */
+    /**
+     * Returns the delimiter.
+     *
+     * @return a copy of the delimiter
+     */
     public byte[] delimiter() {
         return delimiter.clone();
     }

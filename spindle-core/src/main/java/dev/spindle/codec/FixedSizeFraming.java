@@ -25,7 +25,11 @@ public final class FixedSizeFraming implements Framing {
         this.size = size;
     }
 
-    /** Returns the size of every frame. */
+    /**
+     * Returns the size of every frame.
+     *
+     * @return the frame size in bytes
+     */
     public int size() {
         return size;
     }

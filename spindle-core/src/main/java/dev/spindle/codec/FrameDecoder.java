@@ -18,6 +18,8 @@ import java.nio.ByteBuffer;
  *       It is valid only until the next call on this decoder or the next change to the input
  *       buffer; copy what you keep.</li>
  *   <li>Call {@link #decode} again after a frame: the input may hold more than one.</li>
+ *   <li>After a {@link FramingException} the decoder's place in the stream is lost: close the
+ *       connection rather than decode more.</li>
  * </ul>
  *
  * @param <T> what a frame decodes to
@@ -45,6 +47,10 @@ public interface FrameDecoder<T> {
      */
     T endOfInput() throws FramingException;
 
-    /** How many bytes of an unfinished frame the decoder holds. */
+    /**
+     * Returns how many bytes of an unfinished frame the decoder holds.
+     *
+     * @return the bytes held, zero between frames
+     */
     int buffered();
 }

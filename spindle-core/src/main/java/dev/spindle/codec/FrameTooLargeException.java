@@ -11,6 +11,8 @@ public class FrameTooLargeException extends FramingException {
     private final long maxSize;
 
     /**
+     * Creates an exception for a frame over the maximum.
+     *
      * @param size    the size the frame declared, or the bytes seen so far when it declares none
      * @param maxSize the framing's maximum
      * @param what    what was too large, such as "line" or "length-prefixed frame"
@@ -22,12 +24,20 @@ public class FrameTooLargeException extends FramingException {
         this.maxSize = maxSize;
     }
 
-    /** The size the frame declared, or the bytes seen so far when its size is not declared up front. */
+    /**
+     * Returns the size the frame declared, or the bytes seen so far when its size is not declared up front.
+     *
+     * @return the frame's size, as far as it is known
+     */
     public long size() {
         return size;
     }
 
-    /** The framing's maximum. */
+    /**
+     * Returns the framing's maximum.
+     *
+     * @return the maximum frame size, in bytes
+     */
     public long maxSize() {
         return maxSize;
     }

@@ -29,7 +29,11 @@ public interface Framing {
     /** The default maximum frame size: 16 MiB. */
     int DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024;
 
-    /** A fresh decoder for one connection. */
+    /**
+     * Returns a fresh decoder for one connection.
+     *
+     * @return a new decoder, or a shared one when the framing keeps no state between inputs
+     */
     FrameDecoder<ByteBuffer> newDecoder();
 
     /**
@@ -43,30 +47,72 @@ public interface Framing {
      */
     ByteBuffer[] encode(ByteBuffer payload) throws FramingException;
 
-    /** The largest payload this framing accepts, in bytes. */
+    /**
+     * Returns the largest payload this framing accepts.
+     *
+     * @return the maximum frame size in bytes
+     */
     int maxFrameSize();
 
-    /** Each read is a frame of at most {@code maxChunk} bytes: no framing at all, as {@code recv(maxChunk)}. */
+    /**
+     * Returns a framing where each read is a frame of at most {@code maxChunk} bytes: no framing at
+     * all, as {@code recv(maxChunk)}.
+     *
+     * @param maxChunk the largest frame returned or accepted
+     * @return the framing
+     * @throws IllegalArgumentException if {@code maxChunk} is less than 1
+     */
     static Framing raw(int maxChunk) {
         return new RawFraming(maxChunk);
     }
 
-    /** Lines ending in {@code \n}; a {@code \r} before it is dropped; the terminator is not part of the frame. */
+    /**
+     * Returns a framing of lines ending in {@code \n}; a {@code \r} before it is dropped; the
+     * terminator is not part of the frame.
+     *
+     * @param maxLength the longest line accepted, terminator excluded
+     * @return the framing
+     * @throws IllegalArgumentException if {@code maxLength} is negative
+     */
     static LineFraming lines(int maxLength) {
         return new LineFraming(maxLength);
     }
 
-    /** Frames ending in {@code delimiter}; the delimiter is not part of the frame. */
+    /**
+     * Returns a framing of frames ending in {@code delimiter}; the delimiter is not part of the frame.
+     *
+     * @param delimiter    the bytes that end each frame; copied
+     * @param maxFrameSize the largest frame accepted, delimiter excluded
+     * @return the framing
+     * @throws NullPointerException     if {@code delimiter} is null
+     * @throws IllegalArgumentException if {@code delimiter} is empty or {@code maxFrameSize} is negative
+     */
     static DelimiterFraming delimited(byte[] delimiter, int maxFrameSize) {
         return new DelimiterFraming(delimiter, maxFrameSize);
     }
 
-    /** A length of {@code width} bytes (1, 2, 4 or 8) in {@code order}, then that many bytes. */
+    /**
+     * Returns a framing of a length of {@code width} bytes (1, 2, 4 or 8) in {@code order}, then that
+     * many bytes.
+     *
+     * @param width        the prefix width in bytes; 4 and 8-byte prefixes are signed, 1 and 2-byte unsigned
+     * @param order        the prefix byte order
+     * @param maxFrameSize the largest frame accepted, prefix excluded
+     * @return the framing
+     * @throws IllegalArgumentException if {@code width} is not 1, 2, 4 or 8, or {@code maxFrameSize} is negative
+     * @throws NullPointerException     if {@code order} is null
+     */
     static LengthPrefixFraming lengthPrefixed(int width, ByteOrder order, int maxFrameSize) {
         return new LengthPrefixFraming(width, order, maxFrameSize);
     }
 
-    /** Frames of exactly {@code size} bytes. */
+    /**
+     * Returns a framing of frames of exactly {@code size} bytes.
+     *
+     * @param size the size of every frame
+     * @return the framing
+     * @throws IllegalArgumentException if {@code size} is less than 1
+     */
     static FixedSizeFraming fixedSize(int size) {
         return new FixedSizeFraming(size);
     }

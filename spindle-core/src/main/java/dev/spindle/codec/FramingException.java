@@ -12,10 +12,21 @@ import java.io.IOException;
 public class FramingException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates an exception that says what was wrong with the frame.
+     *
+     * @param message what was wrong and what to do about it
+     */
     public FramingException(String message) {
         super(message);
     }
 
+    /**
+     * Creates an exception that says what was wrong with the frame and why.
+     *
+     * @param message what was wrong and what to do about it
+     * @param cause   the exception that revealed it, such as a header parser's
+     */
     public FramingException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -50,6 +50,7 @@ public final class HeaderBodyFraming<H> {
      * @param bodyLength    the body length a parsed header declares
      * @param maxBodyLength the largest body accepted
      * @param <H>           what the header parser makes of a header
+     * @return the framing
      * @throws NullPointerException     if any argument is null
      * @throws IllegalArgumentException if {@code maxBodyLength} is negative
      */
@@ -64,17 +65,29 @@ public final class HeaderBodyFraming<H> {
         return new HeaderBodyFraming<>(headerFraming, parser, bodyLength, maxBodyLength);
     }
 
-    /** Returns how each header is framed. */
+    /**
+     * Returns how each header is framed.
+     *
+     * @return the header framing
+     */
     public LengthPrefixFraming headerFraming() {
         return headerFraming;
     }
 
-    /** Returns the largest body accepted, in bytes. */
+    /**
+     * Returns the largest body accepted.
+     *
+     * @return the maximum body length in bytes
+     */
     public long maxBodyLength() {
         return maxBodyLength;
     }
 
-    /** Returns a fresh decoder for one connection. */
+    /**
+     * Returns a fresh decoder for one connection.
+     *
+     * @return a new decoder
+     */
     public FrameDecoder<HeaderBodyPart<H>> newDecoder() {
         return new Decoder();
     }
@@ -101,6 +114,10 @@ public final class HeaderBodyFraming<H> {
         try {
             header = parser.parse(headerBytes);
         } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                // The exception is reported, not the interrupt: keep it for the caller's loop to see.
+                Thread.currentThread().interrupt();
+            }
             throw rejected(e);
         }
         if (header == null) {

@@ -54,18 +54,27 @@ public final class LengthPrefixFraming implements Framing {
      * {@code struct.pack('<i', n)}.
      *
      * @param maxFrameSize the largest frame accepted, prefix excluded
+     * @return the framing
      * @throws IllegalArgumentException if {@code maxFrameSize} is negative
      */
     public static LengthPrefixFraming pythonStructI(int maxFrameSize) {
         return new LengthPrefixFraming(4, ByteOrder.LITTLE_ENDIAN, maxFrameSize);
     }
 
-    /** Returns the width of the length prefix in bytes: 1, 2, 4 or 8. */
+    /**
+     * Returns the width of the length prefix.
+     *
+     * @return the prefix width in bytes: 1, 2, 4 or 8
+     */
     public int width() {
         return width;
     }
 
-    /** Returns the byte order of the length prefix. */
+    /**
+     * Returns the byte order of the length prefix.
+     *
+     * @return the prefix byte order
+     */
     public ByteOrder order() {
         return order;
     }

@@ -6,12 +6,22 @@ public class TruncatedFrameException extends FramingException {
 
     private final long received;
 
+    /**
+     * Creates an exception for input that ended part-way through a frame.
+     *
+     * @param what     what was cut short, such as "delimited frame" or "message body"
+     * @param received how many bytes of it had arrived
+     */
     public TruncatedFrameException(String what, long received) {
         super("input ended " + received + " bytes into a " + what + "; the peer closed before sending the whole frame");
         this.received = received;
     }
 
-    /** How many bytes of the unfinished frame had arrived. */
+    /**
+     * Returns how many bytes of the unfinished frame had arrived.
+     *
+     * @return the bytes of the unfinished frame received
+     */
     public long received() {
         return received;
     }

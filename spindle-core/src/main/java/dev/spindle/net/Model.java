@@ -1,12 +1,5 @@
 package dev.spindle.net;
 
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-
 /**
  * The concurrency model a {@link StreamServer} runs its handlers under: the seeds' progression
  * from a one-at-a-time server to threads, a pool and coroutines. The handler is the same in
@@ -77,6 +70,11 @@ public final class Model {
         return queueCapacity;
     }
 
+    /** How many connections the model can hold, running or waiting; the server admits no more. */
+    int capacity() {
+        return kind == Kind.POOL ? threads + queueCapacity : Integer.MAX_VALUE;
+    }
+
     /** Makes the dispatcher that runs one server's connections under this model. */
     Dispatcher newDispatcher(String serverName) {
         return switch (kind) {
@@ -84,14 +82,8 @@ public final class Model {
             case THREAD -> Dispatcher.threadPerTask(
                     Thread.ofPlatform().name(serverName + "-conn-", 1).daemon(true).factory());
             case VIRTUAL -> Dispatcher.threadPerTask(Thread.ofVirtual().name(serverName + "-conn-", 1).factory());
-            case POOL -> {
-                ThreadFactory factory = Thread.ofPlatform().name(serverName + "-pool-", 1).daemon(true).factory();
-                BlockingQueue<Runnable> queue = queueCapacity == 0
-                        ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queueCapacity);
-                ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                        queue, factory, new ThreadPoolExecutor.AbortPolicy());
-                yield Dispatcher.pool(executor);
-            }
+            case POOL -> Dispatcher.pool(threads,
+                    Thread.ofPlatform().name(serverName + "-pool-", 1).daemon(true).factory());
         };
     }
 

@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -103,6 +104,8 @@ public final class StreamServer implements AutoCloseable {
     private final Model model;
     private final Dispatcher dispatcher;
     private final ConnectionSettings settings;
+    /** The lesser of the builder's maximum and what the model holds; a permit per open connection. */
+    private final int maxConnections;
     private final Semaphore permits;
     private final Duration shutdownGrace;
     private final long pollIntervalNanos;
@@ -121,7 +124,8 @@ public final class StreamServer implements AutoCloseable {
     private final Condition changed = stateLock.newCondition();
     private volatile State state = State.OPEN;
     private volatile Thread acceptingThread;
-    private boolean listenerClosed; // guarded by acceptLock
+    /** Set once, by the first thread to close the listener; accepting stops when it is. */
+    private final AtomicBoolean listenerClosed = new AtomicBoolean();
     private long backoffNanos; // accepting thread only
 
     private StreamServer(Builder b, ServerSocketChannel listener, Selector selector) throws IOException {
@@ -134,7 +138,8 @@ public final class StreamServer implements AutoCloseable {
         this.model = b.model;
         this.dispatcher = b.model.newDispatcher(name);
         this.settings = b.settings.copy();
-        this.permits = b.maxConnections == Integer.MAX_VALUE ? null : new Semaphore(b.maxConnections);
+        this.maxConnections = Math.min(b.maxConnections, b.model.capacity());
+        this.permits = maxConnections == Integer.MAX_VALUE ? null : new Semaphore(maxConnections);
         this.shutdownGrace = b.shutdownGrace;
         this.pollIntervalNanos = b.pollInterval.toNanos();
         this.verify = b.verify;
@@ -160,7 +165,7 @@ public final class StreamServer implements AutoCloseable {
         beginAccepting("serveForever", State.SERVING);
         try {
             long nextService = System.nanoTime() + pollIntervalNanos;
-            while (state == State.SERVING) {
+            while (state == State.SERVING && !listenerClosed.get()) {
                 long wait = nextService - System.nanoTime();
                 if (wait > 0) {
                     selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
@@ -175,7 +180,7 @@ public final class StreamServer implements AutoCloseable {
                 }
             }
         } catch (ClosedSelectorException | IOException e) {
-            if (state == State.SERVING) {
+            if (!listenerClosed.get()) {
                 LOG.log(System.Logger.Level.ERROR, name + ": accepting stopped: " + e, e);
             }
         } finally {
@@ -237,7 +242,7 @@ public final class StreamServer implements AutoCloseable {
         }
         stateLock.lock();
         try {
-            if (state != State.OPEN || listenerClosed) {
+            if (state != State.OPEN || listenerClosed.get()) {
                 throw new IllegalStateException(operation + ": " + name + " is " + state
                         + (state == State.SERVING ? "" : "; open a new server"));
             }
@@ -252,21 +257,15 @@ public final class StreamServer implements AutoCloseable {
     }
 
     private void endAccepting() {
+        stateLock.lock();
         try {
-            if (state == State.SHUTTING_DOWN || state == State.CLOSED) {
-                closeListener(); // before signalling, so shutdown returns with the port released
+            if (state == State.SERVING) {
+                state = State.OPEN;
             }
+            acceptingThread = null;
+            changed.signalAll();
         } finally {
-            stateLock.lock();
-            try {
-                if (state == State.SERVING) {
-                    state = State.OPEN;
-                }
-                acceptingThread = null;
-                changed.signalAll();
-            } finally {
-                stateLock.unlock();
-            }
+            stateLock.unlock();
             acceptLock.unlock();
         }
     }
@@ -318,7 +317,8 @@ public final class StreamServer implements AutoCloseable {
                 return;
             }
             if (permits != null && !permits.tryAcquire()) {
-                refuse(channel, peer, "the server has its maximum of " + (live.size()) + " connections");
+                refuse(channel, peer, "the server holds its maximum of " + maxConnections + " connections ("
+                        + model + ")");
                 return;
             }
             permitted = true;
@@ -472,16 +472,23 @@ public final class StreamServer implements AutoCloseable {
      */
     public boolean shutdown(Duration grace) {
         long deadline = System.nanoTime() + ConnectionSettings.checkTimeout(grace, "grace").toNanos();
+        if (state == State.CLOSED) {
+            return true;
+        }
+        // Close first, so that once the state says SHUTTING_DOWN no new connection gets in.
+        closeListener();
         stateLock.lock();
         try {
-            if (state == State.CLOSED) {
-                return true;
+            if (state != State.CLOSED) {
+                state = State.SHUTTING_DOWN;
             }
-            state = State.SHUTTING_DOWN;
         } finally {
             stateLock.unlock();
         }
-        stopAccepting();
+        Thread accepting = acceptingThread;
+        if (accepting != null) {
+            LockSupport.unpark(accepting); // out of an accept back-off
+        }
         dispatcher.shutdown();
         ChannelConnection own = SERVING.get();
         if (own != null && live.get(own.id()) != own) {
@@ -497,7 +504,6 @@ public final class StreamServer implements AutoCloseable {
             awaitConnections(own, System.nanoTime() + FORCED_CLOSE_WAIT_NANOS);
         }
         awaitAcceptingThread(System.nanoTime() + FORCED_CLOSE_WAIT_NANOS);
-        closeListenerIfIdle(); // a shutdown that raced the accepting thread's exit
         stateLock.lock();
         try {
             state = State.CLOSED;
@@ -514,44 +520,18 @@ public final class StreamServer implements AutoCloseable {
         shutdown(shutdownGrace);
     }
 
-    private void stopAccepting() {
-        if (acceptLock.tryLock()) {
-            try {
-                closeListener(); // nobody accepts, or the caller is the accepting thread itself
-            } finally {
-                acceptLock.unlock();
-            }
-        } else {
-            selector.wakeup(); // the accepting thread closes the listener as it leaves
-            Thread t = acceptingThread;
-            if (t != null) {
-                LockSupport.unpark(t);
-            }
-        }
-    }
-
-    private void closeListenerIfIdle() {
-        try {
-            if (acceptLock.tryLock(FORCED_CLOSE_WAIT_NANOS, TimeUnit.NANOSECONDS)) {
-                try {
-                    closeListener();
-                } finally {
-                    acceptLock.unlock();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
+    /**
+     * Closes the listening socket from any thread, the accepting one included: a selector may be
+     * closed while another thread selects on it (that select returns), and closing it is what
+     * deregisters the listener and so releases its port.
+     */
     private void closeListener() {
-        if (listenerClosed) {
+        if (!listenerClosed.compareAndSet(false, true)) {
             return;
         }
-        listenerClosed = true;
         closeQuietly(listener);
         try {
-            selector.close(); // deregistering the listener is what releases its port
+            selector.close();
         } catch (IOException ignored) {
             // nothing left to release
         }
