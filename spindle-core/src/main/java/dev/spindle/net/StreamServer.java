@@ -23,6 +23,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -94,6 +95,13 @@ public final class StreamServer implements AutoCloseable {
     private static final int ACCEPT_BATCH = 64;
     /** The connection a handler thread is serving, so that shutdown from a handler skips waiting for itself. */
     private static final ThreadLocal<ChannelConnection> SERVING = new ThreadLocal<>();
+    /**
+     * Classes every connection needs when it ends or times out, loaded with this class. A server
+     * out of file descriptors cannot open a class file (from a directory class path), and a
+     * class that failed to load stays failed for the life of the JVM.
+     */
+    private static final List<Class<?>> PRELOADED = List.of(ChannelConnection.class,
+            ChannelConnection.CloseReason.class, TimeoutWatchdog.class, ServerCounters.class, ServerStats.class);
 
     private final String name;
     private final ServerSocketChannel listener;
@@ -299,11 +307,11 @@ public final class StreamServer implements AutoCloseable {
         boolean first = backoffNanos == 0;
         backoffNanos = first ? MIN_BACKOFF_NANOS : Math.min(MAX_BACKOFF_NANOS, backoffNanos * 2);
         if (first) {
-            LOG.log(System.Logger.Level.WARNING, name + ": accept failed (" + e.getMessage()
+            log(System.Logger.Level.WARNING, name + ": accept failed (" + e.getMessage()
                     + "); backing off up to 1 s until it succeeds. If this is 'Too many open files', "
-                    + "raise the limit (ulimit -n) or lower maxConnections");
-            reportError(null, e);
+                    + "raise the limit (ulimit -n) or lower maxConnections", null);
         }
+        reportError(null, e);
         LockSupport.parkNanos(this, backoffNanos);
     }
 
@@ -331,11 +339,13 @@ public final class StreamServer implements AutoCloseable {
         } catch (RejectedExecutionException | OutOfMemoryError e) {
             release(connection, permitted);
             refuse(channel, peer, "the " + model + " model has no room (" + e.getMessage() + ")");
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
+            // Whatever one connection hits (even a LinkageError), the accepting thread goes on.
             release(connection, permitted);
             closeQuietly(channel);
             counters.errors.increment();
             reportError(peer, e);
+            rethrowIfFatal(e);
         }
     }
 
@@ -388,8 +398,11 @@ public final class StreamServer implements AutoCloseable {
             failed(connection, t); // the handler factory failed
         } finally {
             SERVING.remove();
-            connection.close();
-            forget(connection);
+            try {
+                connection.close();
+            } finally {
+                forget(connection);
+            }
         }
     }
 
@@ -411,20 +424,40 @@ public final class StreamServer implements AutoCloseable {
         }
     }
 
+    /** Runs the error hook; a hook that throws is logged, never allowed to end the calling thread's work. */
     private void reportError(SocketAddress peer, Throwable t) {
         try {
             onError.accept(peer, t);
-        } catch (RuntimeException hookFailure) {
-            LOG.log(System.Logger.Level.WARNING, name + ": the error hook threw", hookFailure);
+        } catch (Throwable hookFailure) {
+            log(System.Logger.Level.WARNING, name + ": the error hook threw", hookFailure);
+            rethrowIfFatal(hookFailure);
         }
     }
 
     private void logFailure(SocketAddress peer, Throwable t) {
         String who = peer == null ? name : name + ": connection from " + peer;
         if (t instanceof FramingException || t instanceof IOException) {
-            LOG.log(System.Logger.Level.WARNING, who + " closed: " + t);
+            log(System.Logger.Level.WARNING, who + " closed: " + t, null);
         } else {
-            LOG.log(System.Logger.Level.WARNING, who + " failed in its handler", t);
+            log(System.Logger.Level.WARNING, who + " failed in its handler", t);
+        }
+    }
+
+    /**
+     * Logs, and survives a logger that cannot work: out of file descriptors, the JDK's logger
+     * fails to open the time-zone data its first record needs.
+     */
+    private static void log(System.Logger.Level level, String message, Throwable thrown) {
+        try {
+            LOG.log(level, message, thrown);
+        } catch (Throwable loggingFailed) {
+            rethrowIfFatal(loggingFailed);
+        }
+    }
+
+    private static void rethrowIfFatal(Throwable t) {
+        if (t instanceof VirtualMachineError fatal && !(t instanceof OutOfMemoryError)) {
+            throw fatal;
         }
     }
 

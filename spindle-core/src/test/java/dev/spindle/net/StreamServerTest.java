@@ -81,6 +81,7 @@ class StreamServerTest {
     }
 
     @Test
+    @SuppressWarnings("try") // closes one resource early, on purpose
     void poolQueuesUpToItsCapacityThenRefuses() throws Exception {
         try (StreamServer server = StreamServer.builder().model(Model.pool(1, 1)).handler(Handlers.ECHO).open()) {
             server.start();
@@ -99,6 +100,7 @@ class StreamServerTest {
     }
 
     @Test
+    @SuppressWarnings("try") // closes one resource early, on purpose
     void connectionsBeyondTheMaximumAreRefusedAndCounted() throws Exception {
         try (StreamServer server = StreamServer.builder().maxConnections(2).handler(Handlers.ECHO).open()) {
             server.start();
