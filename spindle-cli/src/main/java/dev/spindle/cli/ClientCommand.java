@@ -2,8 +2,8 @@ package dev.spindle.cli;
 
 import dev.spindle.net.Client;
 import dev.spindle.net.Connection;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -12,9 +12,7 @@ import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -28,22 +26,11 @@ import java.util.concurrent.Callable;
                 "Interactive: type a line to send it; 'q', 'quit', 'exit' or end of input (Ctrl-D) leaves."})
 final class ClientCommand implements Callable<Integer> {
 
-    static final class Where {
-        @Option(names = "--port", description = "TCP port (default: ${DEFAULT-VALUE}).", defaultValue = "9999")
-        int port = 9999;
-
-        @Option(names = "--unix", paramLabel = "PATH", description = "Connect to a Unix-domain socket file instead of TCP.")
-        Path unix;
-    }
-
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--host", description = "Server address (default: ${DEFAULT-VALUE}).", defaultValue = "127.0.0.1")
-    String host;
-
-    @ArgGroup(exclusive = true)
-    Where where = new Where();
+    @Mixin
+    AddressOptions where = new AddressOptions();
 
     @Option(names = "--send", paramLabel = "TEXT",
             description = "Send TEXT, close the sending side, print the whole reply and exit.")
@@ -57,9 +44,7 @@ final class ClientCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Client client = Client.builder().connectTimeout(timeout).readTimeout(timeout).writeTimeout(timeout).build();
-        try (Connection connection = where.unix != null
-                ? client.connect(UnixDomainSocketAddress.of(where.unix))
-                : client.connect(host, where.port)) {
+        try (Connection connection = client.connect(where.address())) {
             return send != null ? oneShot(connection) : interactive(connection);
         }
     }

@@ -4,8 +4,8 @@ import dev.spindle.codec.Framing;
 import dev.spindle.net.ConnectionHandler;
 import dev.spindle.net.Model;
 import dev.spindle.net.StreamServer;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -15,7 +15,6 @@ import sun.misc.Signal;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,23 +32,11 @@ final class ServeCommand implements Callable<Integer> {
 
     enum FramingName { raw, line, length4le, length4be }
 
-    static final class Where {
-        @Option(names = "--port", description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).",
-                defaultValue = "9999")
-        int port = 9999;
-
-        @Option(names = "--unix", paramLabel = "PATH", description = "Listen on a Unix-domain socket file instead of TCP.")
-        Path unix;
-    }
-
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).", defaultValue = "127.0.0.1")
-    String host;
-
-    @ArgGroup(exclusive = true)
-    Where where = new Where();
+    @Mixin
+    AddressOptions where = new AddressOptions();
 
     @Option(names = "--model", description = "Concurrency model: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
             defaultValue = "virtual")
@@ -126,13 +113,11 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private SocketAddress address() {
-        if (where.unix != null) {
-            return UnixDomainSocketAddress.of(where.unix);
+        try {
+            return where.address();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (where.port < 0 || where.port > 65535) {
-            throw new ParameterException(spec.commandLine(), "--port must be 0 to 65535, got " + where.port);
-        }
-        return new InetSocketAddress(host, where.port);
     }
 
     private Model model() {

@@ -259,7 +259,7 @@ final class ChannelConnection implements Connection {
         return timedWrite(() -> channel.write(srcs, offset, srcs.length - offset));
     }
 
-    private interface Write {
+    interface Write {
         long run() throws IOException;
     }
 

@@ -81,7 +81,10 @@ public final class Model {
             case SYNC -> Dispatcher.INLINE;
             case THREAD -> Dispatcher.threadPerTask(
                     Thread.ofPlatform().name(serverName + "-conn-", 1).daemon(true).factory());
-            case VIRTUAL -> Dispatcher.threadPerTask(Thread.ofVirtual().name(serverName + "-conn-", 1).factory());
+            case VIRTUAL -> {
+                VirtualThreadPoller.start();
+                yield Dispatcher.threadPerTask(Thread.ofVirtual().name(serverName + "-conn-", 1).factory());
+            }
             case POOL -> Dispatcher.pool(threads,
                     Thread.ofPlatform().name(serverName + "-pool-", 1).daemon(true).factory());
         };

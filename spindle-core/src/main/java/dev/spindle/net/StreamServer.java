@@ -95,13 +95,20 @@ public final class StreamServer implements AutoCloseable {
     private static final int ACCEPT_BATCH = 64;
     /** The connection a handler thread is serving, so that shutdown from a handler skips waiting for itself. */
     private static final ThreadLocal<ChannelConnection> SERVING = new ThreadLocal<>();
-    /**
-     * Classes every connection needs when it ends or times out, loaded with this class. A server
-     * out of file descriptors cannot open a class file (from a directory class path), and a
-     * class that failed to load stays failed for the life of the JVM.
-     */
-    private static final List<Class<?>> PRELOADED = List.of(ChannelConnection.class,
-            ChannelConnection.CloseReason.class, TimeoutWatchdog.class, ServerCounters.class, ServerStats.class);
+    static {
+        // A server out of file descriptors cannot open a class file (from a directory class path),
+        // and a class that failed to load stays failed for the life of the JVM. So link now the
+        // classes a connection needs when it is accepted, ends or times out; linking one loads
+        // the classes its verifier needs, such as ChannelConnection's stream classes.
+        for (Class<?> c : List.of(ChannelConnection.class, ChannelConnection.CloseReason.class, ChannelConnection.Write.class,
+                TimeoutWatchdog.class, ServerCounters.class, ServerStats.class)) {
+            try {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
 
     private final String name;
     private final ServerSocketChannel listener;
@@ -352,7 +359,7 @@ public final class StreamServer implements AutoCloseable {
     private void release(ChannelConnection connection, boolean permitted) {
         if (connection != null) {
             forget(connection);
-        } else if (permitted) {
+        } else if (permitted && permits != null) {
             permits.release();
         }
     }
@@ -411,16 +418,15 @@ public final class StreamServer implements AutoCloseable {
         if (!connection.markFailed()) {
             return;
         }
-        switch (connection.closeReason()) {
-            case TIMEOUT -> {
-                counters.timedOut.increment();
-                LOG.log(System.Logger.Level.DEBUG, () -> name + ": " + connection + " timed out: " + t.getMessage());
-            }
-            case SHUTDOWN -> LOG.log(System.Logger.Level.DEBUG, () -> name + ": " + connection + " closed by shutdown");
-            case NONE -> {
-                counters.errors.increment();
-                reportError(connection.peerAddress(), t);
-            }
+        // An if-chain rather than a switch on the enum, whose lookup class javac generates and
+        // the JVM loads on first use: that first use may come when no descriptor is left.
+        ChannelConnection.CloseReason reason = connection.closeReason();
+        if (reason == ChannelConnection.CloseReason.TIMEOUT) {
+            counters.timedOut.increment();
+            LOG.log(System.Logger.Level.DEBUG, () -> name + ": " + connection + " timed out: " + t.getMessage());
+        } else if (reason == ChannelConnection.CloseReason.NONE) {
+            counters.errors.increment();
+            reportError(connection.peerAddress(), t);
         }
     }
 
@@ -692,7 +698,10 @@ public final class StreamServer implements AutoCloseable {
             settings.option(StandardSocketOptions.TCP_NODELAY, true);
         }
 
-        /** Where to listen: an {@link InetSocketAddress} (port 0: any free port) or a {@link UnixDomainSocketAddress}. Default 127.0.0.1:0. */
+        /**
+         * Where to listen: an {@link InetSocketAddress} (port 0: any free port; an unresolved one
+         * is resolved by {@link #open()}) or a {@link UnixDomainSocketAddress}. Default 127.0.0.1:0.
+         */
         public Builder bind(SocketAddress address) {
             this.address = Objects.requireNonNull(address, "address");
             return this;
@@ -838,11 +847,16 @@ public final class StreamServer implements AutoCloseable {
          *
          * @throws IllegalStateException when no handler was given
          * @throws BindException when the address is in use or not local; the message names it
+         * @throws java.net.UnknownHostException when the host name does not resolve
          * @throws IOException when the socket cannot be opened
          */
         public StreamServer open() throws IOException {
             if (handlers == null) {
                 throw new IllegalStateException("no handler: call handler(...) or handlerFactory(...) before open()");
+            }
+            SocketAddress address = this.address;
+            if (address instanceof InetSocketAddress inet && inet.isUnresolved()) {
+                address = new InetSocketAddress(InetAddress.getByName(inet.getHostString()), inet.getPort());
             }
             boolean unix = address instanceof UnixDomainSocketAddress;
             ServerSocketChannel channel = unix
