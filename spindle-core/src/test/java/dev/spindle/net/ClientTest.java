@@ -33,6 +33,30 @@ class ClientTest {
         }
     }
 
+    /** create_connection's walk over getaddrinfo: an IPv4 address that refuses, then the IPv6 loopback that answers. */
+    @Test
+    void connectFallsFromIpv4ToIpv6() throws Exception {
+        java.net.InetAddress ipv6 = InetAddress.getByName("::1");
+        org.junit.jupiter.api.Assumptions.assumeTrue(ipv6Loopback(ipv6), "IPv6 loopback is not configured here");
+        try (StreamServer server = StreamServer.builder().bind("::1", 0).handler(Handlers.ECHO).open()) {
+            server.start();
+            InetAddress[] addresses = {InetAddress.getByName("127.0.0.1"), ipv6};
+            try (Connection c = Client.builder().build().connect(addresses, server.port())) {
+                c.sendAll("v6".getBytes(StandardCharsets.UTF_8));
+                assertThat(c.recvExactly(2)).isEqualTo("v6".getBytes(StandardCharsets.UTF_8));
+                assertThat(((java.net.InetSocketAddress) c.peerAddress()).getAddress()).isEqualTo(ipv6);
+            }
+        }
+    }
+
+    private static boolean ipv6Loopback(InetAddress ipv6) {
+        try (ServerSocket probe = new ServerSocket(0, 1, ipv6)) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void whenEveryAddressFailsTheErrorNamesEachAttempt() throws Exception {
         int port = closedPort();

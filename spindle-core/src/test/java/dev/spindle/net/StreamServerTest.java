@@ -473,6 +473,23 @@ class StreamServerTest {
     }
 
     @Test
+    void reusePortLetsTwoServersListenOnOnePort() throws Exception {
+        try (StreamServer first = StreamServer.builder().reusePort(true).handler(Handlers.ECHO).open();
+             StreamServer second = StreamServer.builder().bind(first.localAddress()).reusePort(true)
+                     .handler(Handlers.ECHO).open()) {
+            assertThat(second.port()).isEqualTo(first.port());
+            first.start();
+            second.start();
+            for (int i = 0; i < 10; i++) {
+                try (Connection c = connect(first)) {
+                    assertEchoes(c, "either answers " + i);
+                }
+            }
+            Await.until("both counted", () -> first.stats().accepted() + second.stats().accepted() == 10);
+        }
+    }
+
+    @Test
     void portZeroReportsTheRealPort() throws Exception {
         try (StreamServer server = StreamServer.builder().bind("127.0.0.1", 0).handler(Handlers.ECHO).open()) {
             assertThat(server.port()).isPositive();
