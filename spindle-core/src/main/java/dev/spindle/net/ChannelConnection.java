@@ -25,10 +25,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A {@link Connection} over a blocking {@link SocketChannel}, TCP or Unix-domain. */
-final class ChannelConnection implements Connection {
-
-    /** Why a connection was closed from outside its handler; decides how its failure is counted. */
-    enum CloseReason { NONE, TIMEOUT, SHUTDOWN }
+final class ChannelConnection implements Connection, LiveConnection {
 
     private static final byte[] EMPTY = new byte[0];
     private static final int INBOUND_SIZE = 16 * 1024;
@@ -353,7 +350,8 @@ final class ChannelConnection implements Connection {
     }
 
     /** Closes from outside the handler, remembering why so the blocked call can say so. */
-    void closeFor(CloseReason reason) {
+    @Override
+    public void closeFor(CloseReason reason) {
         if (closeReason == CloseReason.NONE) {
             closeReason = reason;
         }

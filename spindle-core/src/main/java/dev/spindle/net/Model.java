@@ -15,13 +15,15 @@ package dev.spindle.net;
  *       {@code queueCapacity} connections wait for a thread, and a connection that finds the
  *       queue full is refused (closed at once and counted)</td><td>a thread pool</td></tr>
  *   <tr><td>{@link #VIRTUAL}</td><td>a new virtual thread</td><td>gevent's coroutine server</td></tr>
+ *   <tr><td>{@link #eventLoop(int)}</td><td>one of n selector loops, as a {@link Protocol}, never
+ *       blocking</td><td>{@code selectors}, select/epoll</td></tr>
  * </table>
  *
  * <p>Instances are immutable and sharable.
  */
 public final class Model {
 
-    enum Kind { SYNC, THREAD, POOL, VIRTUAL }
+    enum Kind { SYNC, THREAD, POOL, VIRTUAL, EVENT_LOOP }
 
     /** One connection at a time, served on the accepting thread. */
     public static final Model SYNC = new Model(Kind.SYNC, 0, 0);
@@ -38,6 +40,31 @@ public final class Model {
         this.kind = kind;
         this.threads = threads;
         this.queueCapacity = queueCapacity;
+    }
+
+    /**
+     * {@code loops} selector threads, each serving many non-blocking connections: the seeds'
+     * select/epoll server. Accepted connections are spread over the loops in turn. This model
+     * runs {@link Protocol}s only: give the server one with
+     * {@link StreamServer.Builder#protocol(java.util.function.Supplier)}.
+     *
+     * @throws IllegalArgumentException when {@code loops < 1}
+     */
+    public static Model eventLoop(int loops) {
+        if (loops < 1) {
+            throw new IllegalArgumentException("an event-loop model needs at least one loop, got " + loops);
+        }
+        return new Model(Kind.EVENT_LOOP, loops, 0);
+    }
+
+    /** {@link #eventLoop(int)} with one loop per available processor. */
+    public static Model eventLoop() {
+        return eventLoop(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Whether connections run {@link Protocol}s on non-blocking loops rather than handlers on threads. */
+    boolean nonBlocking() {
+        return kind == Kind.EVENT_LOOP;
     }
 
     /**
@@ -60,7 +87,7 @@ public final class Model {
         return kind;
     }
 
-    /** The pool's thread count; 0 for models without a pool. */
+    /** The pool's thread count or the event-loop count; 0 for the other models. */
     public int threads() {
         return threads;
     }
@@ -85,6 +112,7 @@ public final class Model {
                 VirtualThreadPoller.start();
                 yield Dispatcher.threadPerTask(Thread.ofVirtual().name(serverName + "-conn-", 1).factory());
             }
+            case EVENT_LOOP -> Dispatcher.INLINE; // connections go to loops, not to a dispatcher
             case POOL -> Dispatcher.pool(threads,
                     Thread.ofPlatform().name(serverName + "-pool-", 1).daemon(true).factory());
         };
@@ -97,6 +125,7 @@ public final class Model {
             case THREAD -> "thread";
             case VIRTUAL -> "virtual";
             case POOL -> "pool(" + threads + ", queue " + queueCapacity + ")";
+            case EVENT_LOOP -> "event-loop(" + threads + ")";
         };
     }
 }

@@ -82,7 +82,7 @@ import java.util.function.Supplier;
  * including a handler of this server (it does not wait for the calling handler) and the
  * accepting thread itself; it never deadlocks.
  */
-public final class StreamServer implements AutoCloseable {
+public final class StreamServer implements AutoCloseable, NioTransport.Owner {
 
     /** The lifecycle states, in the order a server passes through them. */
     public enum State { OPEN, SERVING, SHUTTING_DOWN, CLOSED }
@@ -100,7 +100,7 @@ public final class StreamServer implements AutoCloseable {
         // and a class that failed to load stays failed for the life of the JVM. So link now the
         // classes a connection needs when it is accepted, ends or times out; linking one loads
         // the classes its verifier needs, such as ChannelConnection's stream classes.
-        for (Class<?> c : List.of(ChannelConnection.class, ChannelConnection.CloseReason.class, ChannelConnection.Write.class,
+        for (Class<?> c : List.of(ChannelConnection.class, CloseReason.class, ChannelConnection.Write.class,
                 TimeoutWatchdog.class, ServerCounters.class, ServerStats.class)) {
             try {
                 Class.forName(c.getName(), true, c.getClassLoader());
@@ -116,6 +116,10 @@ public final class StreamServer implements AutoCloseable {
     private final SocketAddress localAddress;
     private final Path unixSocketFile;
     private final Supplier<? extends ConnectionHandler> handlers;
+    private final Supplier<? extends Protocol> protocols;
+    /** The selector loops of the event-loop model; empty for the other models. */
+    private final EventLoop[] loops;
+    private int nextLoop; // accepting thread only
     private final Model model;
     private final Dispatcher dispatcher;
     private final ConnectionSettings settings;
@@ -130,7 +134,7 @@ public final class StreamServer implements AutoCloseable {
     private final Runnable serviceActions;
 
     private final ServerCounters counters = new ServerCounters();
-    private final ConcurrentHashMap<Long, ChannelConnection> live = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, LiveConnection> live = new ConcurrentHashMap<>();
     private final AtomicLong connectionNumbers = new AtomicLong();
     /** Held by the one thread that accepts, in serveForever or handleRequest. */
     private final ReentrantLock acceptLock = new ReentrantLock();
@@ -150,6 +154,14 @@ public final class StreamServer implements AutoCloseable {
         this.localAddress = listener.getLocalAddress();
         this.unixSocketFile = localAddress instanceof UnixDomainSocketAddress u ? u.getPath() : null;
         this.handlers = b.handlers;
+        this.protocols = b.protocols;
+        this.loops = new EventLoop[b.model.nonBlocking() ? b.model.threads() : 0];
+        for (int i = 0; i < loops.length; i++) {
+            loops[i] = new EventLoop(name + "-loop-" + (i + 1), b.settings.readTimeout);
+        }
+        for (EventLoop loop : loops) {
+            loop.start();
+        }
         this.model = b.model;
         this.dispatcher = b.model.newDispatcher(name);
         this.settings = b.settings.copy();
@@ -325,7 +337,7 @@ public final class StreamServer implements AutoCloseable {
     private void admit(SocketChannel channel) {
         SocketAddress peer = peerOf(channel);
         boolean permitted = false;
-        ChannelConnection connection = null;
+        LiveConnection connection = null;
         try {
             if (verify != null && !verify.test(peer)) {
                 refuse(channel, peer, "rejected by the verify hook");
@@ -337,11 +349,25 @@ public final class StreamServer implements AutoCloseable {
                 return;
             }
             permitted = true;
+            if (loops.length > 0) {
+                channel.configureBlocking(false);
+                settings.applyOptions(channel);
+                EventLoop loop = loops[nextLoop];
+                nextLoop = (nextLoop + 1) % loops.length;
+                NioTransport transport = new NioTransport(connectionNumbers.incrementAndGet(), channel, loop,
+                        protocols.get(), counters, this);
+                connection = transport;
+                live.put(transport.id(), transport);
+                counters.active.increment();
+                loop.execute(transport::start);
+                return;
+            }
             channel.configureBlocking(true);
-            connection = new ChannelConnection(connectionNumbers.incrementAndGet(), channel, settings, counters);
-            live.put(connection.id(), connection);
+            ChannelConnection accepted = new ChannelConnection(connectionNumbers.incrementAndGet(), channel,
+                    settings, counters);
+            connection = accepted;
+            live.put(accepted.id(), accepted);
             counters.active.increment();
-            ChannelConnection accepted = connection;
             dispatcher.dispatch(() -> serve(accepted));
         } catch (RejectedExecutionException | OutOfMemoryError e) {
             release(connection, permitted);
@@ -356,7 +382,7 @@ public final class StreamServer implements AutoCloseable {
         }
     }
 
-    private void release(ChannelConnection connection, boolean permitted) {
+    private void release(LiveConnection connection, boolean permitted) {
         if (connection != null) {
             forget(connection);
         } else if (permitted && permits != null) {
@@ -380,7 +406,7 @@ public final class StreamServer implements AutoCloseable {
     private void serve(ChannelConnection connection) {
         SERVING.set(connection);
         try {
-            if (connection.closeReason() != ChannelConnection.CloseReason.NONE) {
+            if (connection.closeReason() != CloseReason.NONE) {
                 return; // closed by shutdown while it waited in a pool's queue
             }
             ConnectionHandler handler = handlers.get();
@@ -413,20 +439,35 @@ public final class StreamServer implements AutoCloseable {
         }
     }
 
-    /** Counts a connection's failure once, by cause: its timeout, the shutdown, or an error. */
+    /** Counts a handler's failure once per connection. */
     private void failed(ChannelConnection connection, Throwable t) {
-        if (!connection.markFailed()) {
-            return;
+        if (connection.markFailed()) {
+            count(connection, connection.closeReason(), connection.peerAddress(), t);
         }
+    }
+
+    /** Called on its loop when an event-loop connection has closed, with what ended it, if anything. */
+    @Override
+    public void ended(NioTransport transport, CloseReason reason, Throwable cause) {
+        try {
+            if (cause != null || reason == CloseReason.TIMEOUT) {
+                count(transport, reason, transport.peerAddress(), cause);
+            }
+        } finally {
+            forget(transport);
+        }
+    }
+
+    /** Counts a connection's end by its cause: its timeout, the shutdown (not counted), or an error. */
+    private void count(LiveConnection connection, CloseReason reason, SocketAddress peer, Throwable t) {
         // An if-chain rather than a switch on the enum, whose lookup class javac generates and
         // the JVM loads on first use: that first use may come when no descriptor is left.
-        ChannelConnection.CloseReason reason = connection.closeReason();
-        if (reason == ChannelConnection.CloseReason.TIMEOUT) {
+        if (reason == CloseReason.TIMEOUT) {
             counters.timedOut.increment();
-            LOG.log(System.Logger.Level.DEBUG, () -> name + ": " + connection + " timed out: " + t.getMessage());
-        } else if (reason == ChannelConnection.CloseReason.NONE) {
+            LOG.log(System.Logger.Level.DEBUG, () -> name + ": " + connection + " timed out");
+        } else if (reason == CloseReason.NONE) {
             counters.errors.increment();
-            reportError(connection.peerAddress(), t);
+            reportError(peer, t);
         }
     }
 
@@ -467,7 +508,7 @@ public final class StreamServer implements AutoCloseable {
         }
     }
 
-    private void forget(ChannelConnection connection) {
+    private void forget(LiveConnection connection) {
         if (live.remove(connection.id()) == null) {
             return;
         }
@@ -529,20 +570,21 @@ public final class StreamServer implements AutoCloseable {
             LockSupport.unpark(accepting); // out of an accept back-off
         }
         dispatcher.shutdown();
-        ChannelConnection own = SERVING.get();
+        LiveConnection own = SERVING.get();
         if (own != null && live.get(own.id()) != own) {
             own = null; // the caller serves another server's connection
         }
         boolean finished = awaitConnections(own, deadline);
         if (!finished) {
-            for (ChannelConnection connection : live.values()) {
+            for (LiveConnection connection : live.values()) {
                 if (connection != own) {
-                    connection.closeFor(ChannelConnection.CloseReason.SHUTDOWN);
+                    connection.closeFor(CloseReason.SHUTDOWN);
                 }
             }
             awaitConnections(own, System.nanoTime() + FORCED_CLOSE_WAIT_NANOS);
         }
         awaitAcceptingThread(System.nanoTime() + FORCED_CLOSE_WAIT_NANOS);
+        stopLoops();
         stateLock.lock();
         try {
             state = State.CLOSED;
@@ -583,7 +625,23 @@ public final class StreamServer implements AutoCloseable {
         }
     }
 
-    private boolean awaitConnections(ChannelConnection own, long deadline) {
+    private void stopLoops() {
+        for (EventLoop loop : loops) {
+            loop.stop();
+        }
+        for (EventLoop loop : loops) {
+            try {
+                if (!loop.awaitStopped(TimeUnit.NANOSECONDS.toMillis(FORCED_CLOSE_WAIT_NANOS))) {
+                    log(System.Logger.Level.WARNING, name + ": an event loop did not stop within 1 s", null);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private boolean awaitConnections(LiveConnection own, long deadline) {
         stateLock.lock();
         try {
             while (!(live.isEmpty() || (live.size() == 1 && own != null && live.containsKey(own.id())))) {
@@ -683,6 +741,7 @@ public final class StreamServer implements AutoCloseable {
         private boolean reuseAddress = true;
         private boolean reusePort;
         private Supplier<? extends ConnectionHandler> handlers;
+        private Supplier<? extends Protocol> protocols;
         private Model model = Model.VIRTUAL;
         private int maxConnections = Integer.MAX_VALUE;
         private Duration shutdownGrace = Duration.ofSeconds(5);
@@ -738,16 +797,29 @@ public final class StreamServer implements AutoCloseable {
             return this;
         }
 
-        /** One handler shared by every connection; see {@link ConnectionHandler} on sharing. */
+        /** One handler shared by every connection; see {@link ConnectionHandler} on sharing. Replaces a protocol. */
         public Builder handler(ConnectionHandler handler) {
             Objects.requireNonNull(handler, "handler");
             this.handlers = () -> handler;
+            this.protocols = null;
+            return this;
+        }
+
+        /**
+         * A {@link Protocol} per connection, made by {@code factory}: runs under every model, the
+         * blocking ones through an adapter that reads for it. Replaces a handler.
+         */
+        public Builder protocol(Supplier<? extends Protocol> factory) {
+            this.protocols = Objects.requireNonNull(factory, "factory");
+            ProtocolHandler adapter = new ProtocolHandler(factory);
+            this.handlers = () -> adapter;
             return this;
         }
 
         /** A new handler per connection, as socketserver instantiates its handler class per request. */
         public Builder handlerFactory(Supplier<? extends ConnectionHandler> factory) {
             this.handlers = Objects.requireNonNull(factory, "factory");
+            this.protocols = null;
             return this;
         }
 
@@ -852,7 +924,11 @@ public final class StreamServer implements AutoCloseable {
          */
         public StreamServer open() throws IOException {
             if (handlers == null) {
-                throw new IllegalStateException("no handler: call handler(...) or handlerFactory(...) before open()");
+                throw new IllegalStateException("no handler: call handler(...), handlerFactory(...) or protocol(...) before open()");
+            }
+            if (model.nonBlocking() && protocols == null) {
+                throw new IllegalStateException("the " + model + " model runs a Protocol, not a blocking "
+                        + "ConnectionHandler: give protocol(...), or choose a blocking model");
             }
             SocketAddress address = this.address;
             if (address instanceof InetSocketAddress inet && inet.isUnresolved()) {

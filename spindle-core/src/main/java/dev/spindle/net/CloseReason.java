@@ -1,0 +1,11 @@
+package dev.spindle.net;
+
+/** Why a connection was closed from outside its handler or protocol; decides how its end is counted. */
+enum CloseReason {
+    /** Not closed from outside. */
+    NONE,
+    /** A read or write passed its timeout: the idle timeout. */
+    TIMEOUT,
+    /** The server's shutdown deadline passed. */
+    SHUTDOWN
+}

@@ -1,0 +1,155 @@
+package dev.spindle.net;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One selector thread serving many non-blocking connections: the seeds' select/epoll server.
+ *
+ * <p>Everything about a connection happens on its loop's thread; other threads hand work over
+ * with {@link #execute(Runnable)}, which wakes the selector at most once per batch. All
+ * connections of a loop share one direct read buffer, so a read allocates nothing.
+ */
+final class EventLoop implements Runnable {
+
+    private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
+    private static final int READ_BUFFER_SIZE = 64 * 1024;
+    private static final long MIN_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final long MAX_TICK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Selector selector;
+    private final Thread thread;
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+    private final Set<NioTransport> transports = new HashSet<>(); // loop thread only
+    private final long idleTimeoutNanos;
+    private final long tickNanos;
+    private volatile boolean stopping;
+
+    EventLoop(String name, java.time.Duration idleTimeout) throws IOException {
+        this.selector = Selector.open();
+        this.idleTimeoutNanos = idleTimeout.toNanos();
+        this.tickNanos = Math.max(MIN_TICK_NANOS, Math.min(MAX_TICK_NANOS, idleTimeoutNanos / 8));
+        this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    Selector selector() {
+        return selector;
+    }
+
+    boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Runs {@code task} on the loop: now when called on it, else at its next turn. */
+    void execute(Runnable task) {
+        if (inLoop()) {
+            task.run();
+            return;
+        }
+        tasks.add(task);
+        if (wakeupPending.compareAndSet(false, true)) {
+            selector.wakeup();
+        }
+    }
+
+    void added(NioTransport transport) {
+        transports.add(transport);
+    }
+
+    void removed(NioTransport transport) {
+        transports.remove(transport);
+    }
+
+    /** Stops the loop once it has run the tasks already handed to it; connections left are aborted. */
+    void stop() {
+        stopping = true;
+        selector.wakeup();
+    }
+
+    boolean awaitStopped(long millis) throws InterruptedException {
+        return thread.join(java.time.Duration.ofMillis(millis));
+    }
+
+    @Override
+    public void run() {
+        long nextIdleCheck = System.nanoTime() + tickNanos;
+        try {
+            while (!stopping) {
+                if (idleTimeoutNanos > 0) {
+                    long wait = nextIdleCheck - System.nanoTime();
+                    if (wait > 0) {
+                        selector.select(this::ready, Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
+                    } else {
+                        selector.selectNow(this::ready);
+                    }
+                } else {
+                    selector.select(this::ready);
+                }
+                wakeupPending.set(false);
+                runTasks();
+                if (idleTimeoutNanos > 0 && System.nanoTime() - nextIdleCheck >= 0) {
+                    closeIdle(System.nanoTime());
+                    nextIdleCheck = System.nanoTime() + tickNanos;
+                }
+            }
+            runTasks();
+        } catch (IOException | ClosedSelectorException e) {
+            LOG.log(System.Logger.Level.ERROR, thread.getName() + " stopped: " + e, e);
+        } finally {
+            for (NioTransport transport : new ArrayList<>(transports)) {
+                transport.closeFor(CloseReason.SHUTDOWN);
+            }
+            runTasks();
+            try {
+                selector.close();
+            } catch (IOException ignored) {
+                // nothing left to release
+            }
+        }
+    }
+
+    private void ready(SelectionKey key) {
+        NioTransport transport = (NioTransport) key.attachment();
+        if (key.isValid() && key.isReadable()) {
+            transport.onReadable(readBuffer);
+        }
+        if (key.isValid() && key.isWritable()) {
+            transport.onWritable();
+        }
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, thread.getName() + ": a task failed", e);
+            }
+        }
+    }
+
+    private void closeIdle(long now) {
+        for (NioTransport transport : new ArrayList<>(transports)) {
+            if (now - transport.lastActivity() > idleTimeoutNanos) {
+                transport.closeFor(CloseReason.TIMEOUT);
+            }
+        }
+    }
+}

@@ -1,0 +1,411 @@
+package dev.spindle.net;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+
+/**
+ * A {@link Transport} over a non-blocking channel on an {@link EventLoop}. All state is touched
+ * on the loop's thread only; calls from other threads are handed to the loop.
+ *
+ * <p>On the steady path (the socket takes each write whole) nothing is allocated: data is read
+ * into the loop's shared buffer and written straight from it. Only bytes the socket does not take
+ * at once are copied, into the write buffer.
+ */
+final class NioTransport implements Transport, LiveConnection {
+
+    /** What the server learns when a transport ends. */
+    interface Owner {
+        void ended(NioTransport transport, CloseReason reason, Throwable cause);
+    }
+
+    private static final int MAX_GATHER = 64;
+
+    private final long id;
+    private final SocketChannel channel;
+    private final EventLoop loop;
+    private final Protocol protocol;
+    private final ServerCounters counters;
+    private final Owner owner;
+    private final SocketAddress peer;
+    private final SocketAddress local;
+    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+    private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
+
+    private SelectionKey key;
+    private int pendingBytes;
+    private int highWater = DEFAULT_HIGH_WATER;
+    private int lowWater = DEFAULT_LOW_WATER;
+    private boolean writable = true;
+    private boolean readPaused;
+    private boolean inputEnded;
+    private boolean closeWhenFlushed;
+    private boolean shutdownWhenFlushed;
+    private boolean outputShut;
+    private boolean closed;
+    private long lastActivity = System.nanoTime();
+    private volatile boolean closing;
+    private volatile CloseReason closeReason = CloseReason.NONE;
+
+    NioTransport(long id, SocketChannel channel, EventLoop loop, Protocol protocol, ServerCounters counters,
+                 Owner owner) throws IOException {
+        this.id = id;
+        this.channel = channel;
+        this.loop = loop;
+        this.protocol = protocol;
+        this.counters = counters;
+        this.owner = owner;
+        this.peer = channel.getRemoteAddress();
+        this.local = channel.getLocalAddress();
+    }
+
+    /** On the loop: registers for reads and tells the protocol. */
+    void start() {
+        try {
+            key = channel.register(loop.selector(), SelectionKey.OP_READ, this);
+            loop.added(this);
+            protocol.connectionMade(this);
+        } catch (Throwable t) {
+            end(t);
+        }
+    }
+
+    long lastActivity() {
+        return lastActivity;
+    }
+
+    // ---- events from the loop ----
+
+    void onReadable(ByteBuffer buffer) {
+        int n;
+        try {
+            n = channel.read(buffer.clear());
+        } catch (IOException e) {
+            end(e);
+            return;
+        }
+        if (n > 0) {
+            counters.bytesIn.add(n);
+            lastActivity = System.nanoTime();
+            try {
+                protocol.dataReceived(buffer.flip());
+            } catch (Throwable t) {
+                end(t);
+            }
+        } else if (n < 0) {
+            inputEnded = true;
+            interest(SelectionKey.OP_READ, false);
+            try {
+                if (!protocol.eofReceived()) {
+                    close();
+                }
+            } catch (Throwable t) {
+                end(t);
+            }
+        }
+    }
+
+    void onWritable() {
+        flush();
+    }
+
+    // ---- Transport ----
+
+    @Override
+    public void write(ByteBuffer data) {
+        if (!loop.inLoop()) {
+            ByteBuffer copy = copyOf(data);
+            loop.execute(() -> write(copy));
+            return;
+        }
+        if (closing || outputShut || shutdownWhenFlushed) {
+            data.position(data.limit());
+            return;
+        }
+        if (pending.isEmpty()) {
+            try {
+                wrote(channel.write(data));
+            } catch (IOException e) {
+                end(e);
+                return;
+            }
+        }
+        if (data.hasRemaining()) {
+            enqueue(copyOf(data));
+        }
+    }
+
+    @Override
+    public void write(ByteBuffer... data) {
+        if (!loop.inLoop()) {
+            ByteBuffer[] copies = new ByteBuffer[data.length];
+            for (int i = 0; i < data.length; i++) {
+                copies[i] = copyOf(data[i]);
+            }
+            loop.execute(() -> write(copies));
+            return;
+        }
+        if (closing || outputShut || shutdownWhenFlushed) {
+            for (ByteBuffer b : data) {
+                b.position(b.limit());
+            }
+            return;
+        }
+        if (pending.isEmpty()) {
+            try {
+                wrote(channel.write(data));
+            } catch (IOException e) {
+                end(e);
+                return;
+            }
+        }
+        for (ByteBuffer b : data) {
+            if (b.hasRemaining()) {
+                enqueue(copyOf(b));
+            }
+        }
+    }
+
+    private void enqueue(ByteBuffer copy) {
+        pending.add(copy);
+        pendingBytes += copy.remaining();
+        interest(SelectionKey.OP_WRITE, true);
+        if (writable && pendingBytes > highWater) {
+            writable = false;
+            notifyWritability(false);
+        }
+    }
+
+    private void flush() {
+        try {
+            while (!pending.isEmpty()) {
+                int count = 0;
+                for (ByteBuffer b : pending) {
+                    gather[count++] = b;
+                    if (count == MAX_GATHER) {
+                        break;
+                    }
+                }
+                long n = channel.write(gather, 0, count);
+                java.util.Arrays.fill(gather, 0, count, null);
+                wrote(n);
+                pendingBytes -= (int) n;
+                while (!pending.isEmpty() && !pending.peek().hasRemaining()) {
+                    pending.poll();
+                }
+                if (n == 0) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            end(e);
+            return;
+        }
+        if (!pending.isEmpty()) {
+            return;
+        }
+        interest(SelectionKey.OP_WRITE, false);
+        if (!writable && pendingBytes <= lowWater) {
+            writable = true;
+            notifyWritability(true);
+        }
+        if (closeWhenFlushed) {
+            end(null);
+        } else if (shutdownWhenFlushed) {
+            shutdownNow();
+        }
+    }
+
+    private void wrote(long n) {
+        if (n > 0) {
+            counters.bytesOut.add(n);
+            lastActivity = System.nanoTime();
+        }
+    }
+
+    private void notifyWritability(boolean nowWritable) {
+        try {
+            protocol.writabilityChanged(nowWritable);
+        } catch (Throwable t) {
+            end(t);
+        }
+    }
+
+    @Override
+    public boolean isWritable() {
+        return writable;
+    }
+
+    @Override
+    public int writeBufferSize() {
+        return pendingBytes;
+    }
+
+    @Override
+    public void writeBufferLimits(int high, int low) {
+        if (low < 0 || high < low) {
+            throw new IllegalArgumentException("need 0 <= low <= high, got low " + low + ", high " + high);
+        }
+        onLoop(() -> {
+            highWater = high;
+            lowWater = low;
+        });
+    }
+
+    @Override
+    public void pauseReading() {
+        onLoop(() -> {
+            readPaused = true;
+            interest(SelectionKey.OP_READ, false);
+        });
+    }
+
+    @Override
+    public void resumeReading() {
+        onLoop(() -> {
+            readPaused = false;
+            if (!inputEnded) {
+                interest(SelectionKey.OP_READ, true);
+            }
+        });
+    }
+
+    @Override
+    public void shutdownOutput() {
+        onLoop(() -> {
+            if (pending.isEmpty()) {
+                shutdownNow();
+            } else {
+                shutdownWhenFlushed = true;
+            }
+        });
+    }
+
+    private void shutdownNow() {
+        shutdownWhenFlushed = false;
+        if (outputShut || closed) {
+            return;
+        }
+        outputShut = true;
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            end(e);
+        }
+        if (inputEnded) {
+            end(null);
+        }
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        onLoop(() -> {
+            if (pending.isEmpty()) {
+                end(null);
+            } else {
+                closeWhenFlushed = true;
+            }
+        });
+    }
+
+    @Override
+    public void abort() {
+        closing = true;
+        onLoop(() -> end(null));
+    }
+
+    @Override
+    public void closeFor(CloseReason reason) {
+        if (closeReason == CloseReason.NONE) {
+            closeReason = reason;
+        }
+        closing = true;
+        onLoop(() -> end(reason == CloseReason.TIMEOUT
+                ? new SocketTimeoutException("connection #" + id + " to " + peer + " was idle too long")
+                : new AsynchronousCloseException()));
+    }
+
+    /** Closes for good and tells the protocol and the server; runs once. */
+    private void end(Throwable cause) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closing = true;
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the connection is gone either way
+        }
+        pending.clear();
+        pendingBytes = 0;
+        loop.removed(this);
+        Throwable reported = closeReason == CloseReason.SHUTDOWN ? null : cause;
+        try {
+            protocol.connectionLost(reported);
+        } catch (Throwable t) {
+            if (reported == null) {
+                reported = t;
+            }
+        }
+        owner.ended(this, closeReason, reported);
+    }
+
+    private void interest(int op, boolean on) {
+        if (key == null || !key.isValid()) {
+            return;
+        }
+        int ops = key.interestOps();
+        int wanted = on ? ops | op : ops & ~op;
+        if (op == SelectionKey.OP_READ && on && readPaused) {
+            wanted = ops;
+        }
+        if (wanted != ops) {
+            key.interestOps(wanted);
+        }
+    }
+
+    private void onLoop(Runnable action) {
+        loop.execute(action);
+    }
+
+    private static ByteBuffer copyOf(ByteBuffer data) {
+        ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+        copy.put(data).flip();
+        return copy;
+    }
+
+    @Override
+    public boolean isClosing() {
+        return closing;
+    }
+
+    @Override
+    public SocketAddress peerAddress() {
+        return peer;
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public String toString() {
+        return "connection #" + id + " " + local + " <- " + peer;
+    }
+}
