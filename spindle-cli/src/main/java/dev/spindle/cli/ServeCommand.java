@@ -1,7 +1,7 @@
 package dev.spindle.cli;
 
 import dev.spindle.codec.Framing;
-import dev.spindle.net.ConnectionHandler;
+import dev.spindle.net.EchoProtocol;
 import dev.spindle.net.Model;
 import dev.spindle.net.StreamServer;
 import picocli.CommandLine.Command;
@@ -28,7 +28,34 @@ final class ServeCommand implements Callable<Integer> {
 
     enum Mode { echo, upper, files }
 
-    enum ModelName { sync, thread, pool, virtual }
+    /** The --model values; "event-loop" is not a Java name, hence the labels. */
+    enum ModelName {
+        SYNC("sync"), THREAD("thread"), POOL("pool"), VIRTUAL("virtual"), EVENT_LOOP("event-loop");
+
+        final String label;
+
+        ModelName(String label) {
+            this.label = label;
+        }
+
+        @Override
+        public String toString() {
+            return label;
+        }
+
+        static final class Converter implements picocli.CommandLine.ITypeConverter<ModelName> {
+            @Override
+            public ModelName convert(String value) {
+                for (ModelName m : values()) {
+                    if (m.label.equalsIgnoreCase(value) || m.name().equalsIgnoreCase(value)) {
+                        return m;
+                    }
+                }
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a model; choose one of "
+                        + java.util.Arrays.toString(values()));
+            }
+        }
+    }
 
     enum FramingName { raw, line, length4le, length4be }
 
@@ -39,8 +66,12 @@ final class ServeCommand implements Callable<Integer> {
     AddressOptions where = new AddressOptions();
 
     @Option(names = "--model", description = "Concurrency model: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
-            defaultValue = "virtual")
+            defaultValue = "virtual", converter = ModelName.Converter.class)
     ModelName model;
+
+    @Option(names = "--loops", paramLabel = "N",
+            description = "Selector loops of the event-loop model (default: one per core).")
+    Integer loops;
 
     @Option(names = "--pool-size", paramLabel = "N", description = "Threads of the pool model (default: ${DEFAULT-VALUE}).",
             defaultValue = "16")
@@ -87,8 +118,21 @@ final class ServeCommand implements Callable<Integer> {
                 .bind(address())
                 .model(model())
                 .framing(framing())
-                .handler(handler())
+
                 .shutdownGrace(grace);
+        if (mode == Mode.files) {
+            if (model == ModelName.EVENT_LOOP) {
+                throw new ParameterException(spec.commandLine(),
+                        "--mode files streams uploads to disk with blocking writes; choose a blocking --model "
+                                + "(sync, thread, pool or virtual)");
+            }
+            builder.handler(new FileUploadHandler(dir, maxFileSize));
+        } else {
+            boolean upper = mode == Mode.upper;
+            Framing chosen = framing();
+            builder.protocol(framing == FramingName.raw
+                    ? () -> new EchoProtocol(upper) : () -> EchoProtocol.framed(chosen, upper));
+        }
         if (maxConnections != null) {
             builder.maxConnections(maxConnections);
         }
@@ -121,18 +165,17 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private Model model() {
-        return switch (model) {
-            case sync -> Model.SYNC;
-            case thread -> Model.THREAD;
-            case virtual -> Model.VIRTUAL;
-            case pool -> {
-                try {
-                    yield Model.pool(poolSize, poolQueue);
-                } catch (IllegalArgumentException e) {
-                    throw new ParameterException(spec.commandLine(), e.getMessage());
-                }
-            }
-        };
+        try {
+            return switch (model) {
+                case SYNC -> Model.SYNC;
+                case THREAD -> Model.THREAD;
+                case VIRTUAL -> Model.VIRTUAL;
+                case POOL -> Model.pool(poolSize, poolQueue);
+                case EVENT_LOOP -> loops == null ? Model.eventLoop() : Model.eventLoop(loops);
+            };
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     private Framing framing() {
@@ -142,14 +185,6 @@ final class ServeCommand implements Callable<Integer> {
             case line -> Framing.lines(64 * 1024);
             case length4le -> Framing.lengthPrefixed(4, ByteOrder.LITTLE_ENDIAN, max);
             case length4be -> Framing.lengthPrefixed(4, ByteOrder.BIG_ENDIAN, max);
-        };
-    }
-
-    private ConnectionHandler handler() throws java.io.IOException {
-        return switch (mode) {
-            case echo -> new EchoHandler(false, framing == FramingName.raw);
-            case upper -> new EchoHandler(true, framing == FramingName.raw);
-            case files -> new FileUploadHandler(dir, maxFileSize);
         };
     }
 

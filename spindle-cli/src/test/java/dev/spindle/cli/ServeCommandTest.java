@@ -84,7 +84,7 @@ class ServeCommandTest {
 
     @Test
     void upperModeAnswersTheOneShotClientUnderEveryModel() throws Exception {
-        for (String model : new String[] {"sync", "thread", "pool", "virtual"}) {
+        for (String model : new String[] {"sync", "thread", "pool", "virtual", "event-loop"}) {
             try (SpindleProcess serve = new SpindleProcess("serve", "--port", "0", "--mode", "upper",
                     "--model", model)) {
                 int port = serve.awaitPort();
@@ -96,6 +96,7 @@ class ServeCommandTest {
                 assertThat(out.toString()).isEqualTo("HELLO, SEEDS 123\n");
                 assertThat(serve.terminate()).isZero();
                 assertThat(serve.output()).contains("model " + (model.equals("pool") ? "pool(16" : model));
+                assertThat(serve.output()).contains("errors=0");
             }
         }
     }
