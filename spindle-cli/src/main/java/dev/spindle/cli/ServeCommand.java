@@ -30,7 +30,7 @@ final class ServeCommand implements Callable<Integer> {
 
     /** The --model values; "event-loop" is not a Java name, hence the labels. */
     enum ModelName {
-        SYNC("sync"), THREAD("thread"), POOL("pool"), VIRTUAL("virtual"), EVENT_LOOP("event-loop");
+        SYNC("sync"), THREAD("thread"), POOL("pool"), VIRTUAL("virtual"), EVENT_LOOP("event-loop"), ASYNC("async");
 
         final String label;
 
@@ -121,7 +121,7 @@ final class ServeCommand implements Callable<Integer> {
 
                 .shutdownGrace(grace);
         if (mode == Mode.files) {
-            if (model == ModelName.EVENT_LOOP) {
+            if (model == ModelName.EVENT_LOOP || model == ModelName.ASYNC) {
                 throw new ParameterException(spec.commandLine(),
                         "--mode files streams uploads to disk with blocking writes; choose a blocking --model "
                                 + "(sync, thread, pool or virtual)");
@@ -172,6 +172,7 @@ final class ServeCommand implements Callable<Integer> {
                 case VIRTUAL -> Model.VIRTUAL;
                 case POOL -> Model.pool(poolSize, poolQueue);
                 case EVENT_LOOP -> loops == null ? Model.eventLoop() : Model.eventLoop(loops);
+                case ASYNC -> Model.ASYNC;
             };
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -84,7 +84,7 @@ class ServeCommandTest {
 
     @Test
     void upperModeAnswersTheOneShotClientUnderEveryModel() throws Exception {
-        for (String model : new String[] {"sync", "thread", "pool", "virtual", "event-loop"}) {
+        for (String model : new String[] {"sync", "thread", "pool", "virtual", "event-loop", "async"}) {
             try (SpindleProcess serve = new SpindleProcess("serve", "--port", "0", "--mode", "upper",
                     "--model", model)) {
                 int port = serve.awaitPort();

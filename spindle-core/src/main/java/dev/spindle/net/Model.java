@@ -17,13 +17,15 @@ package dev.spindle.net;
  *   <tr><td>{@link #VIRTUAL}</td><td>a new virtual thread</td><td>gevent's coroutine server</td></tr>
  *   <tr><td>{@link #eventLoop(int)}</td><td>one of n selector loops, as a {@link Protocol}, never
  *       blocking</td><td>{@code selectors}, select/epoll</td></tr>
+ *   <tr><td>{@link #ASYNC}</td><td>completion handlers on a small group of threads, as a
+ *       {@link Protocol}</td><td>asyncio</td></tr>
  * </table>
  *
  * <p>Instances are immutable and sharable.
  */
 public final class Model {
 
-    enum Kind { SYNC, THREAD, POOL, VIRTUAL, EVENT_LOOP }
+    enum Kind { SYNC, THREAD, POOL, VIRTUAL, EVENT_LOOP, ASYNC }
 
     /** One connection at a time, served on the accepting thread. */
     public static final Model SYNC = new Model(Kind.SYNC, 0, 0);
@@ -31,6 +33,14 @@ public final class Model {
     public static final Model THREAD = new Model(Kind.THREAD, 0, 0);
     /** A virtual thread per connection: blocking code, coroutine cost. The default. */
     public static final Model VIRTUAL = new Model(Kind.VIRTUAL, 0, 0);
+    /**
+     * NIO.2 asynchronous channels: every accept, read and write is an operation whose completion
+     * handler runs on a group of one thread per core, asyncio's proactor. Runs {@link Protocol}s
+     * only, over TCP only (the JDK has no asynchronous Unix-domain channel), and has no
+     * {@link StreamServer#handleRequest(java.time.Duration)}: an asynchronous accept cannot be
+     * abandoned without closing the listener.
+     */
+    public static final Model ASYNC = new Model(Kind.ASYNC, Runtime.getRuntime().availableProcessors(), 0);
 
     private final Kind kind;
     private final int threads;
@@ -64,7 +74,7 @@ public final class Model {
 
     /** Whether connections run {@link Protocol}s on non-blocking loops rather than handlers on threads. */
     boolean nonBlocking() {
-        return kind == Kind.EVENT_LOOP;
+        return kind == Kind.EVENT_LOOP || kind == Kind.ASYNC;
     }
 
     /**
@@ -112,7 +122,7 @@ public final class Model {
                 VirtualThreadPoller.start();
                 yield Dispatcher.threadPerTask(Thread.ofVirtual().name(serverName + "-conn-", 1).factory());
             }
-            case EVENT_LOOP -> Dispatcher.INLINE; // connections go to loops, not to a dispatcher
+            case EVENT_LOOP, ASYNC -> Dispatcher.INLINE; // connections go to loops or the group, not to a dispatcher
             case POOL -> Dispatcher.pool(threads,
                     Thread.ofPlatform().name(serverName + "-pool-", 1).daemon(true).factory());
         };
@@ -126,6 +136,7 @@ public final class Model {
             case VIRTUAL -> "virtual";
             case POOL -> "pool(" + threads + ", queue " + queueCapacity + ")";
             case EVENT_LOOP -> "event-loop(" + threads + ")";
+            case ASYNC -> "async";
         };
     }
 }

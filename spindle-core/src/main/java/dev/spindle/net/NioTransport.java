@@ -19,11 +19,6 @@ import java.util.ArrayDeque;
  */
 final class NioTransport implements Transport, LiveConnection {
 
-    /** What the server learns when a transport ends. */
-    interface Owner {
-        void ended(NioTransport transport, CloseReason reason, Throwable cause);
-    }
-
     private static final int MAX_GATHER = 64;
 
     private final long id;
@@ -31,7 +26,7 @@ final class NioTransport implements Transport, LiveConnection {
     private final EventLoop loop;
     private final Protocol protocol;
     private final ServerCounters counters;
-    private final Owner owner;
+    private final TransportOwner owner;
     private final SocketAddress peer;
     private final SocketAddress local;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
@@ -53,7 +48,7 @@ final class NioTransport implements Transport, LiveConnection {
     private volatile CloseReason closeReason = CloseReason.NONE;
 
     NioTransport(long id, SocketChannel channel, EventLoop loop, Protocol protocol, ServerCounters counters,
-                 Owner owner) throws IOException {
+                 TransportOwner owner) throws IOException {
         this.id = id;
         this.channel = channel;
         this.loop = loop;
@@ -357,7 +352,7 @@ final class NioTransport implements Transport, LiveConnection {
                 reported = t;
             }
         }
-        owner.ended(this, closeReason, reported);
+        owner.ended(this, peer, closeReason, reported);
     }
 
     private void interest(int op, boolean on) {

@@ -12,6 +12,8 @@ import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.AsynchronousServerSocketChannel;
+import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
@@ -82,7 +84,7 @@ import java.util.function.Supplier;
  * including a handler of this server (it does not wait for the calling handler) and the
  * accepting thread itself; it never deadlocks.
  */
-public final class StreamServer implements AutoCloseable, NioTransport.Owner {
+public final class StreamServer implements AutoCloseable, TransportOwner {
 
     /** The lifecycle states, in the order a server passes through them. */
     public enum State { OPEN, SERVING, SHUTTING_DOWN, CLOSED }
@@ -111,7 +113,10 @@ public final class StreamServer implements AutoCloseable, NioTransport.Owner {
     }
 
     private final String name;
+    /** The listening socket of every model but ASYNC; null under ASYNC. */
     private final ServerSocketChannel listener;
+    /** The listening socket under ASYNC, bound to its channel group; null otherwise. */
+    private final AsynchronousServerSocketChannel asyncListener;
     private final Selector selector;
     private final SocketAddress localAddress;
     private final Path unixSocketFile;
@@ -135,6 +140,8 @@ public final class StreamServer implements AutoCloseable, NioTransport.Owner {
 
     private final ServerCounters counters = new ServerCounters();
     private final ConcurrentHashMap<Long, LiveConnection> live = new ConcurrentHashMap<>();
+    /** The ASYNC model's thread group, shut down last; set once by the builder. */
+    private java.nio.channels.AsynchronousChannelGroup asyncGroup;
     private final AtomicLong connectionNumbers = new AtomicLong();
     /** Held by the one thread that accepts, in serveForever or handleRequest. */
     private final ReentrantLock acceptLock = new ReentrantLock();
@@ -147,15 +154,17 @@ public final class StreamServer implements AutoCloseable, NioTransport.Owner {
     private final AtomicBoolean listenerClosed = new AtomicBoolean();
     private long backoffNanos; // accepting thread only
 
-    private StreamServer(Builder b, ServerSocketChannel listener, Selector selector) throws IOException {
+    private StreamServer(Builder b, ServerSocketChannel listener, Selector selector,
+                         AsynchronousServerSocketChannel asyncListener) throws IOException {
         this.name = b.name != null ? b.name : "spindle-" + SERVER_NUMBERS.incrementAndGet();
         this.listener = listener;
         this.selector = selector;
-        this.localAddress = listener.getLocalAddress();
+        this.asyncListener = asyncListener;
+        this.localAddress = asyncListener != null ? asyncListener.getLocalAddress() : listener.getLocalAddress();
         this.unixSocketFile = localAddress instanceof UnixDomainSocketAddress u ? u.getPath() : null;
         this.handlers = b.handlers;
         this.protocols = b.protocols;
-        this.loops = new EventLoop[b.model.nonBlocking() ? b.model.threads() : 0];
+        this.loops = new EventLoop[b.model.kind() == Model.Kind.EVENT_LOOP ? b.model.threads() : 0];
         for (int i = 0; i < loops.length; i++) {
             loops[i] = new EventLoop(name + "-loop-" + (i + 1), b.settings.readTimeout);
         }
@@ -190,6 +199,15 @@ public final class StreamServer implements AutoCloseable, NioTransport.Owner {
      */
     public void serveForever() {
         beginAccepting("serveForever", State.SERVING);
+        if (asyncListener != null) {
+            try {
+                acceptAsync();
+                awaitListenerClosed();
+            } finally {
+                endAccepting();
+            }
+            return;
+        }
         try {
             long nextService = System.nanoTime() + pollIntervalNanos;
             while (state == State.SERVING && !listenerClosed.get()) {
@@ -238,6 +256,10 @@ public final class StreamServer implements AutoCloseable, NioTransport.Owner {
      * @throws IOException when waiting for a connection fails
      */
     public boolean handleRequest(Duration timeout) throws IOException {
+        if (asyncListener != null) {
+            throw new UnsupportedOperationException("handleRequest is not available under the async model: an "
+                    + "asynchronous accept cannot be abandoned without closing the listener; use serveForever or start");
+        }
         long deadline = System.nanoTime() + ConnectionSettings.checkTimeout(timeout, "timeout").toNanos();
         beginAccepting("handleRequest", State.OPEN);
         try {
@@ -334,18 +356,115 @@ public final class StreamServer implements AutoCloseable, NioTransport.Owner {
         LockSupport.parkNanos(this, backoffNanos);
     }
 
+    /**
+     * The verify hook and the connection cap, common to every model.
+     *
+     * @return {@code null} when admitted (a permit is then held), else why the connection is refused
+     */
+    private String admission(SocketAddress peer) {
+        if (verify != null && !verify.test(peer)) {
+            return "rejected by the verify hook";
+        }
+        if (permits != null && !permits.tryAcquire()) {
+            return "the server holds its maximum of " + maxConnections + " connections (" + model + ")";
+        }
+        return null;
+    }
+
+    /** Arms the next asynchronous accept; each completion admits its connection and re-arms. */
+    private void acceptAsync() {
+        if (listenerClosed.get()) {
+            return;
+        }
+        try {
+            asyncListener.accept(null, new java.nio.channels.CompletionHandler<AsynchronousSocketChannel, Void>() {
+                @Override
+                public void completed(AsynchronousSocketChannel channel, Void unused) {
+                    backoffNanos = 0;
+                    counters.accepted.increment();
+                    admitAsync(channel);
+                    acceptAsync();
+                }
+
+                @Override
+                public void failed(Throwable t, Void unused) {
+                    if (listenerClosed.get()) {
+                        return;
+                    }
+                    if (t instanceof IOException e) {
+                        acceptFailed(e); // parks this group thread for the back-off
+                    } else {
+                        reportError(null, t);
+                    }
+                    acceptAsync();
+                }
+            });
+        } catch (java.nio.channels.ShutdownChannelGroupException e) {
+            // closing: nothing more to accept
+        } catch (java.nio.channels.AcceptPendingException e) {
+            throw new IllegalStateException("an accept is already pending on " + name, e);
+        }
+    }
+
+    private void admitAsync(AsynchronousSocketChannel channel) {
+        SocketAddress peer = null;
+        boolean permitted = false;
+        LiveConnection connection = null;
+        try {
+            peer = channel.getRemoteAddress();
+            String refusal = admission(peer);
+            if (refusal != null) {
+                counters.refused.increment();
+                try {
+                    channel.shutdownOutput();
+                } catch (IOException ignored) {
+                    // the peer is already gone
+                }
+                channel.close();
+                return;
+            }
+            permitted = true;
+            settings.applyOptions(channel);
+            AsyncTransport transport = new AsyncTransport(connectionNumbers.incrementAndGet(), channel,
+                    protocols.get(), counters, this, settings.readTimeout.toNanos());
+            connection = transport;
+            live.put(transport.id(), transport);
+            counters.active.increment();
+            transport.start();
+        } catch (Throwable e) {
+            release(connection, permitted);
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing to release
+            }
+            counters.errors.increment();
+            reportError(peer, e);
+            rethrowIfFatal(e);
+        }
+    }
+
+    private void awaitListenerClosed() {
+        stateLock.lock();
+        try {
+            while (!listenerClosed.get()) {
+                changed.await();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
     private void admit(SocketChannel channel) {
         SocketAddress peer = peerOf(channel);
         boolean permitted = false;
         LiveConnection connection = null;
         try {
-            if (verify != null && !verify.test(peer)) {
-                refuse(channel, peer, "rejected by the verify hook");
-                return;
-            }
-            if (permits != null && !permits.tryAcquire()) {
-                refuse(channel, peer, "the server holds its maximum of " + maxConnections + " connections ("
-                        + model + ")");
+            String refusal = admission(peer);
+            if (refusal != null) {
+                refuse(channel, peer, refusal);
                 return;
             }
             permitted = true;
@@ -446,12 +565,12 @@ public final class StreamServer implements AutoCloseable, NioTransport.Owner {
         }
     }
 
-    /** Called on its loop when an event-loop connection has closed, with what ended it, if anything. */
+    /** Called when a non-blocking connection has closed, with what ended it, if anything. */
     @Override
-    public void ended(NioTransport transport, CloseReason reason, Throwable cause) {
+    public void ended(LiveConnection transport, SocketAddress peer, CloseReason reason, Throwable cause) {
         try {
             if (cause != null || reason == CloseReason.TIMEOUT) {
-                count(transport, reason, transport.peerAddress(), cause);
+                count(transport, reason, peer, cause);
             }
         } finally {
             forget(transport);
@@ -610,11 +729,21 @@ public final class StreamServer implements AutoCloseable, NioTransport.Owner {
         if (!listenerClosed.compareAndSet(false, true)) {
             return;
         }
-        closeQuietly(listener);
-        try {
-            selector.close();
-        } catch (IOException ignored) {
-            // nothing left to release
+        if (asyncListener != null) {
+            closeQuietly(asyncListener);
+            stateLock.lock();
+            try {
+                changed.signalAll(); // serveForever waits for this under ASYNC
+            } finally {
+                stateLock.unlock();
+            }
+        } else {
+            closeQuietly(listener);
+            try {
+                selector.close();
+            } catch (IOException ignored) {
+                // nothing left to release
+            }
         }
         if (unixSocketFile != null) {
             try {
@@ -626,6 +755,19 @@ public final class StreamServer implements AutoCloseable, NioTransport.Owner {
     }
 
     private void stopLoops() {
+        if (asyncListener != null) {
+            java.nio.channels.AsynchronousChannelGroup group = asyncGroup;
+            if (group != null) {
+                try {
+                    group.shutdownNow();
+                    group.awaitTermination(FORCED_CLOSE_WAIT_NANOS, TimeUnit.NANOSECONDS);
+                } catch (IOException e) {
+                    log(System.Logger.Level.WARNING, name + ": closing the async channel group failed: " + e, null);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
         for (EventLoop loop : loops) {
             loop.stop();
         }
@@ -935,6 +1077,9 @@ public final class StreamServer implements AutoCloseable, NioTransport.Owner {
                 address = new InetSocketAddress(InetAddress.getByName(inet.getHostString()), inet.getPort());
             }
             boolean unix = address instanceof UnixDomainSocketAddress;
+            if (model.kind() == Model.Kind.ASYNC) {
+                return openAsync(address, unix);
+            }
             ServerSocketChannel channel = unix
                     ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
             Selector selector = null;
@@ -963,12 +1108,44 @@ public final class StreamServer implements AutoCloseable, NioTransport.Owner {
                 channel.configureBlocking(false);
                 selector = Selector.open();
                 channel.register(selector, SelectionKey.OP_ACCEPT);
-                return new StreamServer(this, channel, selector);
+                return new StreamServer(this, channel, selector, null);
             } catch (IOException | RuntimeException e) {
                 closeQuietly(channel);
                 if (selector != null) {
                     selector.close();
                 }
+                throw e;
+            }
+        }
+
+        private StreamServer openAsync(SocketAddress address, boolean unix) throws IOException {
+            if (unix) {
+                throw new IllegalArgumentException("the async model serves TCP only: the JDK has no asynchronous "
+                        + "Unix-domain channel; choose the event-loop model for " + address);
+            }
+            java.nio.channels.AsynchronousChannelGroup group = java.nio.channels.AsynchronousChannelGroup
+                    .withFixedThreadPool(model.threads(),
+                            Thread.ofPlatform().name((name != null ? name : "spindle") + "-async-", 1).daemon(true).factory());
+            AsynchronousServerSocketChannel channel = AsynchronousServerSocketChannel.open(group);
+            try {
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, reuseAddress);
+                if (reusePort) {
+                    channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                }
+                try {
+                    channel.bind(address, backlog);
+                } catch (BindException e) {
+                    BindException named = new BindException("cannot listen on " + address + ": " + e.getMessage()
+                            + "; choose another address or port, or stop the process that holds it");
+                    named.initCause(e);
+                    throw named;
+                }
+                StreamServer server = new StreamServer(this, null, null, channel);
+                server.asyncGroup = group;
+                return server;
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(channel);
+                group.shutdownNow();
                 throw e;
             }
         }

@@ -29,7 +29,7 @@ class ProtocolUnderEveryModelTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     static Stream<Model> models() {
-        return Stream.of(Model.SYNC, Model.THREAD, Model.pool(8, 400), Model.VIRTUAL, Model.eventLoop(2));
+        return Stream.of(Model.SYNC, Model.THREAD, Model.pool(8, 400), Model.VIRTUAL, Model.eventLoop(2), Model.ASYNC);
     }
 
     private static byte[] bytes(String s) {
@@ -262,10 +262,11 @@ class ProtocolUnderEveryModelTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
-    void aClientThatStopsReadingDoesNotGrowServerMemoryPastTheHighWaterMark() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nonBlockingModels")
+    void aClientThatStopsReadingDoesNotGrowServerMemoryPastTheHighWaterMark(Model model) throws Exception {
         List<Integer> buffered = new CopyOnWriteArrayList<>();
-        try (StreamServer server = StreamServer.builder().model(Model.eventLoop(1)).protocol(() -> new Protocol() {
+        try (StreamServer server = StreamServer.builder().model(model).protocol(() -> new Protocol() {
             final EchoProtocol echo = new EchoProtocol();
             Transport transport;
 
@@ -313,10 +314,15 @@ class ProtocolUnderEveryModelTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
-    void eventLoopServesAThousandConcurrentConnections() throws Exception {
+    static Stream<Model> nonBlockingModels() {
+        return Stream.of(Model.eventLoop(2), Model.ASYNC);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nonBlockingModels")
+    void aNonBlockingModelServesAThousandConcurrentConnections(Model model) throws Exception {
         int n = 1000;
-        try (StreamServer server = StreamServer.builder().model(Model.eventLoop(2)).protocol(EchoProtocol::new).open()) {
+        try (StreamServer server = StreamServer.builder().model(model).protocol(EchoProtocol::new).open()) {
             server.start();
             List<Connection> connections = new ArrayList<>();
             try {

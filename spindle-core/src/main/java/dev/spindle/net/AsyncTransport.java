@@ -1,0 +1,391 @@
+package dev.spindle.net;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.CompletionHandler;
+import java.nio.channels.InterruptedByTimeoutException;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link Transport} over an {@link AsynchronousSocketChannel}: every read and write is an
+ * operation whose completion handler runs on the channel group's threads, asyncio's proactor.
+ *
+ * <p>One read and at most one write are in flight at a time. The protocol's calls are made under
+ * a per-connection lock, so they never overlap even though completions arrive on any group
+ * thread. A write must copy what it is given (the caller reuses its buffer before the operation
+ * completes); the copies queue in the write buffer and are written with gathering writes.
+ */
+final class AsyncTransport implements Transport, LiveConnection {
+
+    private static final int READ_BUFFER_SIZE = 16 * 1024;
+    private static final int MAX_GATHER = 64;
+
+    private final long id;
+    private final AsynchronousSocketChannel channel;
+    private final Protocol protocol;
+    private final ServerCounters counters;
+    private final TransportOwner owner;
+    private final long idleTimeoutNanos;
+    private final SocketAddress peer;
+    private final SocketAddress local;
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+    /** Guards the protocol's calls and every field below. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+
+    private int pendingBytes;
+    private int highWater = DEFAULT_HIGH_WATER;
+    private int lowWater = DEFAULT_LOW_WATER;
+    private boolean writable = true;
+    private boolean writing;
+    private boolean reading;
+    private boolean readPaused;
+    private boolean inputEnded;
+    private boolean closeWhenFlushed;
+    private boolean shutdownWhenFlushed;
+    private boolean closed;
+    private volatile boolean closing;
+    private volatile CloseReason closeReason = CloseReason.NONE;
+
+    private final CompletionHandler<Integer, Void> onRead = new CompletionHandler<>() {
+        @Override
+        public void completed(Integer n, Void unused) {
+            readCompleted(n);
+        }
+
+        @Override
+        public void failed(Throwable t, Void unused) {
+            operationFailed(t);
+        }
+    };
+
+    private final CompletionHandler<Long, ByteBuffer[]> onWrite = new CompletionHandler<>() {
+        @Override
+        public void completed(Long n, ByteBuffer[] written) {
+            writeCompleted(n);
+        }
+
+        @Override
+        public void failed(Throwable t, ByteBuffer[] written) {
+            operationFailed(t);
+        }
+    };
+
+    AsyncTransport(long id, AsynchronousSocketChannel channel, Protocol protocol, ServerCounters counters,
+                   TransportOwner owner, long idleTimeoutNanos) throws IOException {
+        this.id = id;
+        this.channel = channel;
+        this.protocol = protocol;
+        this.counters = counters;
+        this.owner = owner;
+        this.idleTimeoutNanos = idleTimeoutNanos;
+        this.peer = channel.getRemoteAddress();
+        this.local = channel.getLocalAddress();
+    }
+
+    void start() {
+        lock.lock();
+        try {
+            protocol.connectionMade(this);
+            readNext();
+        } catch (Throwable t) {
+            end(t);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock: starts the next read unless one is in flight, reading is paused, or input ended. */
+    private void readNext() {
+        if (reading || readPaused || inputEnded || closed) {
+            return;
+        }
+        reading = true;
+        readBuffer.clear();
+        if (idleTimeoutNanos > 0) {
+            channel.read(readBuffer, idleTimeoutNanos, TimeUnit.NANOSECONDS, null, onRead);
+        } else {
+            channel.read(readBuffer, null, onRead);
+        }
+    }
+
+    private void readCompleted(int n) {
+        lock.lock();
+        try {
+            reading = false;
+            if (closed) {
+                return;
+            }
+            if (n < 0) {
+                inputEnded = true;
+                if (!protocol.eofReceived()) {
+                    close();
+                }
+                return;
+            }
+            counters.bytesIn.add(n);
+            protocol.dataReceived(readBuffer.flip());
+            readNext();
+        } catch (Throwable t) {
+            end(t);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void operationFailed(Throwable t) {
+        lock.lock();
+        try {
+            if (t instanceof InterruptedByTimeoutException) {
+                if (closeReason == CloseReason.NONE) {
+                    closeReason = CloseReason.TIMEOUT;
+                }
+                end(new SocketTimeoutException("connection #" + id + " to " + peer + " was idle too long"));
+            } else {
+                end(t instanceof AsynchronousCloseException && closed ? null : t);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- writes ----
+
+    @Override
+    public void write(ByteBuffer data) {
+        write(new ByteBuffer[] {data});
+    }
+
+    @Override
+    public void write(ByteBuffer... data) {
+        lock.lock();
+        try {
+            if (closing || shutdownWhenFlushed) {
+                for (ByteBuffer b : data) {
+                    b.position(b.limit());
+                }
+                return;
+            }
+            for (ByteBuffer b : data) {
+                if (b.hasRemaining()) {
+                    ByteBuffer copy = ByteBuffer.allocate(b.remaining());
+                    copy.put(b).flip();
+                    pending.add(copy);
+                    pendingBytes += copy.remaining();
+                }
+            }
+            if (writable && pendingBytes > highWater) {
+                writable = false;
+                protocol.writabilityChanged(false);
+            }
+            writeNext();
+        } catch (Throwable t) {
+            end(t);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock: starts a gathering write of the write buffer unless one is in flight. */
+    private void writeNext() {
+        if (writing || pending.isEmpty() || closed) {
+            return;
+        }
+        writing = true;
+        ByteBuffer[] batch = pending.stream().limit(MAX_GATHER).toArray(ByteBuffer[]::new);
+        if (idleTimeoutNanos > 0) {
+            channel.write(batch, 0, batch.length, idleTimeoutNanos, TimeUnit.NANOSECONDS, batch, onWrite);
+        } else {
+            channel.write(batch, 0, batch.length, 0, TimeUnit.NANOSECONDS, batch, onWrite);
+        }
+    }
+
+    private void writeCompleted(long n) {
+        lock.lock();
+        try {
+            writing = false;
+            counters.bytesOut.add(n);
+            pendingBytes -= (int) n;
+            while (!pending.isEmpty() && !pending.peek().hasRemaining()) {
+                pending.poll();
+            }
+            if (!writable && pendingBytes <= lowWater) {
+                writable = true;
+                protocol.writabilityChanged(true);
+            }
+            if (!pending.isEmpty()) {
+                writeNext();
+            } else if (closeWhenFlushed) {
+                end(null);
+            } else if (shutdownWhenFlushed) {
+                shutdownNow();
+            }
+        } catch (Throwable t) {
+            end(t);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean isWritable() {
+        return writable;
+    }
+
+    @Override
+    public int writeBufferSize() {
+        return pendingBytes;
+    }
+
+    @Override
+    public void writeBufferLimits(int high, int low) {
+        if (low < 0 || high < low) {
+            throw new IllegalArgumentException("need 0 <= low <= high, got low " + low + ", high " + high);
+        }
+        lock.lock();
+        try {
+            highWater = high;
+            lowWater = low;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void pauseReading() {
+        lock.lock();
+        try {
+            readPaused = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void resumeReading() {
+        lock.lock();
+        try {
+            readPaused = false;
+            readNext();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void shutdownOutput() {
+        lock.lock();
+        try {
+            if (pending.isEmpty() && !writing) {
+                shutdownNow();
+            } else {
+                shutdownWhenFlushed = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void shutdownNow() {
+        shutdownWhenFlushed = false;
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            end(e);
+            return;
+        }
+        if (inputEnded) {
+            end(null);
+        }
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        lock.lock();
+        try {
+            if (pending.isEmpty() && !writing) {
+                end(null);
+            } else {
+                closeWhenFlushed = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void abort() {
+        closing = true;
+        lock.lock();
+        try {
+            end(null);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void closeFor(CloseReason reason) {
+        if (closeReason == CloseReason.NONE) {
+            closeReason = reason;
+        }
+        abort();
+    }
+
+    /** Under the lock: closes for good and tells the protocol and the server; runs once. */
+    private void end(Throwable cause) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closing = true;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // gone either way
+        }
+        pending.clear();
+        pendingBytes = 0;
+        Throwable reported = closeReason == CloseReason.SHUTDOWN ? null : cause;
+        try {
+            protocol.connectionLost(reported);
+        } catch (Throwable t) {
+            if (reported == null) {
+                reported = t;
+            }
+        }
+        owner.ended(this, peer, closeReason, reported);
+    }
+
+    @Override
+    public boolean isClosing() {
+        return closing;
+    }
+
+    @Override
+    public SocketAddress peerAddress() {
+        return peer;
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public String toString() {
+        return "connection #" + id + " " + local + " <- " + peer;
+    }
+}
