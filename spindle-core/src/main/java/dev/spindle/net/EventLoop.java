@@ -52,6 +52,10 @@ final class EventLoop implements Runnable {
         return selector;
     }
 
+    Thread thread() {
+        return thread;
+    }
+
     boolean inLoop() {
         return Thread.currentThread() == thread;
     }

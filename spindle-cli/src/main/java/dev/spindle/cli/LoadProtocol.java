@@ -1,0 +1,94 @@
+package dev.spindle.cli;
+
+import dev.spindle.net.Protocol;
+import dev.spindle.net.Transport;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One load connection: keeps {@code depth} messages in flight (1: ping-pong), checks every byte
+ * that comes back against what was sent, and records each message's round trip. Runs on an
+ * event loop; allocates nothing per message.
+ */
+final class LoadProtocol implements Protocol {
+
+    private final int id;
+    private final LoadRun run;
+    private final ByteBuffer outgoing;
+    private final long[] sentAt;
+    private Transport transport;
+    private long sent;
+    private long receivedBytes;
+    private long completed;
+    private int inFlight;
+
+    LoadProtocol(int id, LoadRun run) {
+        this.id = id;
+        this.run = run;
+        this.outgoing = ByteBuffer.allocate(run.size);
+        this.sentAt = new long[run.depth];
+    }
+
+    long completed() {
+        return completed;
+    }
+
+    @Override
+    public void connectionMade(Transport transport) {
+        this.transport = transport;
+        for (int i = 0; i < run.depth; i++) {
+            sendNext();
+        }
+    }
+
+    private void sendNext() {
+        if (!run.sending() || transport.isClosing()) {
+            return;
+        }
+        outgoing.clear();
+        for (int j = 0; j < run.size; j++) {
+            outgoing.put(LoadRun.sent(id, sent, j));
+        }
+        sentAt[(int) (sent % run.depth)] = System.nanoTime();
+        sent++;
+        inFlight++;
+        run.inFlight.increment();
+        transport.write(outgoing.flip());
+    }
+
+    @Override
+    public void dataReceived(ByteBuffer data) {
+        int size = run.size;
+        while (data.hasRemaining()) {
+            long message = receivedBytes / size;
+            int index = (int) (receivedBytes % size);
+            byte got = data.get();
+            byte expected = run.expected(id, message, index);
+            if (got != expected) {
+                run.mismatches.increment();
+                run.problem("connection " + id + ", message " + message + ", byte " + index + ": expected "
+                        + (char) expected + " got " + (got & 0xff));
+                transport.abort();
+                return;
+            }
+            receivedBytes++;
+            if (index == size - 1) {
+                run.completed(System.nanoTime() - sentAt[(int) (message % run.depth)]);
+                completed++;
+                inFlight--;
+                run.inFlight.decrement();
+                sendNext();
+            }
+        }
+    }
+
+    @Override
+    public void connectionLost(Throwable cause) {
+        run.inFlight.add(-inFlight);
+        inFlight = 0;
+        if (run.sending()) {
+            run.failedConnections.increment();
+            run.problem("connection " + id + " lost" + (cause == null ? " (closed by the server)" : ": " + cause));
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.spindle.net;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Selector loops for the client side: connect many {@link Protocol}s and let a few threads drive
+ * them all, as the event-loop server does. {@code spindle load} is built on it.
+ *
+ * <pre>{@code
+ * try (EventLoopGroup loops = EventLoopGroup.open(2, "load")) {
+ *     Transport t = loops.connect(new InetSocketAddress("127.0.0.1", 9999), new MyProtocol());
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Connections are spread over the loops in turn. Closing the group aborts every
+ * connection still open (each protocol's {@code connectionLost} runs) and stops the loops.
+ */
+public final class EventLoopGroup implements AutoCloseable {
+
+    private final EventLoop[] loops;
+    private final ServerCounters counters = new ServerCounters();
+    private final AtomicLong numbers = new AtomicLong();
+    private final ConnectionSettings settings = new ConnectionSettings();
+    private final TransportOwner owner = (transport, peer, reason, cause) -> counters.active.decrement();
+
+    private EventLoopGroup(int size, String name) throws IOException {
+        loops = new EventLoop[size];
+        try {
+            for (int i = 0; i < size; i++) {
+                loops[i] = new EventLoop(name + "-loop-" + (i + 1), java.time.Duration.ZERO);
+            }
+        } catch (IOException e) {
+            for (EventLoop loop : loops) {
+                if (loop != null) {
+                    loop.stop();
+                }
+            }
+            throw e;
+        }
+        for (EventLoop loop : loops) {
+            loop.start();
+        }
+    }
+
+    /**
+     * Starts {@code size} loops whose threads are named {@code <name>-loop-<n>}.
+     *
+     * @throws IllegalArgumentException when {@code size < 1}
+     */
+    public static EventLoopGroup open(int size, String name) throws IOException {
+        if (size < 1) {
+            throw new IllegalArgumentException("a group needs at least one loop, got " + size);
+        }
+        return new EventLoopGroup(size, Objects.requireNonNull(name, "name"));
+    }
+
+    /**
+     * Connects to {@code address} (blocking until connected) and hands the connection to a loop,
+     * where {@code protocol.connectionMade} runs next.
+     *
+     * @return the connection's transport
+     * @throws IOException when the connection cannot be made
+     */
+    public Transport connect(SocketAddress address, Protocol protocol) throws IOException {
+        return connect(address, null, protocol);
+    }
+
+    /**
+     * As {@link #connect(SocketAddress, Protocol)}, from the local address {@code from} (such as
+     * 127.0.0.2, to spread many connections over more source addresses than one's ephemeral ports).
+     */
+    public Transport connect(SocketAddress address, InetSocketAddress from, Protocol protocol) throws IOException {
+        boolean unix = address instanceof UnixDomainSocketAddress;
+        SocketChannel channel = unix ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
+        try {
+            settings.applyOptions(channel);
+            if (from != null) {
+                channel.bind(from);
+            }
+            channel.connect(address);
+            channel.configureBlocking(false);
+            EventLoop loop = loops[(int) (numbers.get() % loops.length)];
+            NioTransport transport = new NioTransport(numbers.incrementAndGet(), channel, loop, protocol, counters, owner);
+            counters.active.increment();
+            loop.execute(transport::start);
+            return transport;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A socket option for connections made after this call; options the transport lacks are
+     * skipped. Set options before connecting: this method is not safe to call while another
+     * thread connects.
+     */
+    public <T> EventLoopGroup option(SocketOption<T> name, T value) {
+        settings.option(name, value);
+        return this;
+    }
+
+    /** Bytes read and written by all connections of the group, and how many are open. */
+    public ServerStats stats() {
+        return counters.snapshot();
+    }
+
+    /** The loops' threads, for measuring their CPU time. */
+    public java.util.List<Thread> threads() {
+        java.util.List<Thread> threads = new java.util.ArrayList<>();
+        for (EventLoop loop : loops) {
+            threads.add(loop.thread());
+        }
+        return threads;
+    }
+
+    /** Aborts every open connection and stops the loops, waiting up to a second for each. */
+    @Override
+    public void close() {
+        for (EventLoop loop : loops) {
+            loop.stop();
+        }
+        for (EventLoop loop : loops) {
+            try {
+                loop.awaitStopped(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
