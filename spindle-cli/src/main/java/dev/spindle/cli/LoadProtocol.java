@@ -15,10 +15,13 @@ final class LoadProtocol implements Protocol {
     private final int id;
     private final LoadRun run;
     private final ByteBuffer outgoing;
+    private final byte[] sentPattern;
+    private final byte[] expectedPattern;
     private final long[] sentAt;
     private Transport transport;
     private long sent;
-    private long receivedBytes;
+    private long receivedMessage;
+    private int receivedIndex;
     private long completed;
     private int inFlight;
 
@@ -26,6 +29,8 @@ final class LoadProtocol implements Protocol {
         this.id = id;
         this.run = run;
         this.outgoing = ByteBuffer.allocate(run.size);
+        this.sentPattern = run.sentPattern();
+        this.expectedPattern = run.expectedPattern();
         this.sentAt = new long[run.depth];
     }
 
@@ -46,9 +51,7 @@ final class LoadProtocol implements Protocol {
             return;
         }
         outgoing.clear();
-        for (int j = 0; j < run.size; j++) {
-            outgoing.put(LoadRun.sent(id, sent, j));
-        }
+        outgoing.put(sentPattern, LoadRun.offset(id, sent), run.size);
         sentAt[(int) (sent % run.depth)] = System.nanoTime();
         sent++;
         inFlight++;
@@ -60,20 +63,26 @@ final class LoadProtocol implements Protocol {
     public void dataReceived(ByteBuffer data) {
         int size = run.size;
         while (data.hasRemaining()) {
-            long message = receivedBytes / size;
-            int index = (int) (receivedBytes % size);
-            byte got = data.get();
-            byte expected = run.expected(id, message, index);
-            if (got != expected) {
-                run.mismatches.increment();
-                run.problem("connection " + id + ", message " + message + ", byte " + index + ": expected "
-                        + (char) expected + " got " + (got & 0xff));
-                transport.abort();
-                return;
+            int base = LoadRun.offset(id, receivedMessage);
+            int n = Math.min(data.remaining(), size - receivedIndex);
+            int at = data.position();
+            for (int k = 0; k < n; k++) {
+                byte got = data.get(at + k);
+                byte expected = expectedPattern[base + receivedIndex + k];
+                if (got != expected) {
+                    run.mismatches.increment();
+                    run.problem("connection " + id + ", message " + receivedMessage + ", byte " + (receivedIndex + k)
+                            + ": expected " + (char) expected + " got " + (got & 0xff));
+                    transport.abort();
+                    return;
+                }
             }
-            receivedBytes++;
-            if (index == size - 1) {
-                run.completed(System.nanoTime() - sentAt[(int) (message % run.depth)]);
+            data.position(at + n);
+            receivedIndex += n;
+            if (receivedIndex == size) {
+                run.completed(System.nanoTime() - sentAt[(int) (receivedMessage % run.depth)]);
+                receivedMessage++;
+                receivedIndex = 0;
                 completed++;
                 inFlight--;
                 run.inFlight.decrement();

@@ -58,14 +58,29 @@ final class LoadRun {
         firstProblem.compareAndSet(null, what);
     }
 
-    /** The byte at {@code index} of message {@code message} on connection {@code connection}, as sent. */
-    static byte sent(int connection, long message, int index) {
-        return (byte) ('a' + (int) ((connection + message + index) % 26));
+    /**
+     * Message {@code message} of connection {@code connection} is {@code size} bytes of this
+     * alphabet from {@link #offset}: cheap to make and to check, and different for every message
+     * so that a reply to the wrong message, or a shifted byte, is caught.
+     */
+    byte[] sentPattern() {
+        return pattern(false);
     }
 
-    /** The byte the server should answer with for {@link #sent}. */
-    byte expected(int connection, long message, int index) {
-        byte b = sent(connection, message, index);
-        return upperCase ? (byte) (b - ('a' - 'A')) : b;
+    /** The bytes the server should answer with: the sent pattern, upper-cased in upper mode. */
+    byte[] expectedPattern() {
+        return pattern(upperCase);
+    }
+
+    static int offset(int connection, long message) {
+        return (int) ((connection + message) % 26);
+    }
+
+    private byte[] pattern(boolean upper) {
+        byte[] p = new byte[26 + size];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (byte) ((upper ? 'A' : 'a') + i % 26);
+        }
+        return p;
     }
 }

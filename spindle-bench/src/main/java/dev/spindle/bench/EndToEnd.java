@@ -1,0 +1,216 @@
+package dev.spindle.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The end-to-end benchmark: every server of {@link EchoServers} under every workload, each server
+ * in its own JVM pinned to CPU 0 and {@code spindle load} pinned to CPU 1 (where {@code taskset}
+ * exists), repeated runs interleaved so that drift hits every server alike. Prints one Markdown
+ * table: msgs/s, p99, server CPU, peak RSS, and the ratio to Netty on epoll (medians of the runs).
+ *
+ * <p>Usage: {@code EndToEnd [--reps N] [--warmup 2s] [--duration 4s] [--servers a,b] [--workloads a,b] [--out FILE]}.
+ */
+public final class EndToEnd {
+
+    record Workload(String name, int connections, int size, int depth) {
+    }
+
+    record Sample(double messagesPerSecond, double p99Micros, double serverCpuPercent, long peakRssKiB,
+                  boolean clean, long minPerConnection) {
+    }
+
+    static final List<Workload> WORKLOADS = List.of(
+            new Workload("ping-pong 64 B × 100", 100, 64, 1),
+            new Workload("ping-pong 64 B × 1000", 1000, 64, 1),
+            new Workload("ping-pong 64 B × 10000", 10_000, 64, 1),
+            new Workload("64 B, 16 in flight × 1000", 1000, 64, 16),
+            new Workload("16 KiB streaming × 100", 100, 16 * 1024, 4));
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String java = ProcessHandle.current().info().command().orElse("java");
+    private final String classPath = System.getProperty("java.class.path");
+    private final boolean taskset = Files.isExecutable(Path.of("/usr/bin/taskset"));
+    private final long clockTicks;
+    private final Duration warmup;
+    private final Duration duration;
+
+    private EndToEnd(Duration warmup, Duration duration) throws IOException, InterruptedException {
+        this.warmup = warmup;
+        this.duration = duration;
+        this.clockTicks = Long.parseLong(run("getconf", "CLK_TCK").strip());
+    }
+
+    public static void main(String[] args) throws Exception {
+        int reps = 2;
+        Duration warmup = Duration.ofSeconds(2);
+        Duration duration = Duration.ofSeconds(4);
+        List<String> servers = EchoServers.NAMES;
+        List<Workload> workloads = WORKLOADS;
+        Path out = null;
+        for (int i = 0; i < args.length; i += 2) {
+            String value = args[i + 1];
+            switch (args[i]) {
+                case "--reps" -> reps = Integer.parseInt(value);
+                case "--warmup" -> warmup = Duration.parse("PT" + value.toUpperCase(Locale.ROOT));
+                case "--duration" -> duration = Duration.parse("PT" + value.toUpperCase(Locale.ROOT));
+                case "--servers" -> servers = List.of(value.split(","));
+                case "--workloads" -> workloads = WORKLOADS.stream()
+                        .filter(w -> List.of(value.split(",")).contains(String.valueOf(WORKLOADS.indexOf(w) + 1)))
+                        .toList();
+                case "--out" -> out = Path.of(value);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        EndToEnd bench = new EndToEnd(warmup, duration);
+        Map<String, List<Sample>> samples = new LinkedHashMap<>();
+        for (int rep = 0; rep < reps; rep++) {
+            for (Workload w : workloads) {
+                // Rotate the order each repetition, so no server always runs first or last.
+                List<String> order = new ArrayList<>(servers);
+                Collections.rotate(order, rep);
+                for (String server : order) {
+                    Sample s = bench.measure(server, w);
+                    samples.computeIfAbsent(w.name() + "|" + server, k -> new ArrayList<>()).add(s);
+                    System.err.printf(Locale.ROOT, "rep %d  %-28s %-11s %,10.0f msgs/s  p99 %8.0f µs  cpu %5.1f%%  rss %,8d KiB%s%n",
+                            rep + 1, w.name(), server, s.messagesPerSecond(), s.p99Micros(), s.serverCpuPercent(),
+                            s.peakRssKiB(), s.clean() ? "" : "  (errors)");
+                }
+            }
+        }
+        String table = table(samples, servers, workloads, reps, warmup, duration, bench.taskset);
+        System.out.println(table);
+        if (out != null) {
+            Files.writeString(out, table, StandardCharsets.UTF_8);
+        }
+    }
+
+    private Sample measure(String server, Workload w) throws IOException, InterruptedException {
+        List<String> serverCommand = pinned(0, java, "-Xmx2g", "-cp", classPath, EchoServers.class.getName(), server, "0");
+        Process serverProcess = new ProcessBuilder(serverCommand).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Path json = Files.createTempFile("spindle-load-", ".json");
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(serverProcess.getInputStream(), StandardCharsets.UTF_8));
+            String first = lines.readLine();
+            if (first == null || !first.startsWith("listening ")) {
+                throw new IOException(server + " did not start: " + first);
+            }
+            String port = first.substring("listening ".length());
+            long pid = serverProcess.pid();
+            long cpuBefore = cpuTicks(pid);
+            long start = System.nanoTime();
+            List<String> load = pinned(1, java, "-Xmx2g", "-cp", classPath, "dev.spindle.cli.Spindle", "load",
+                    "--port", port, "--connections", String.valueOf(w.connections()), "--size", String.valueOf(w.size()),
+                    "--depth", String.valueOf(w.depth()), "--loops", "1",
+                    "--warmup", warmup.toMillis() + "ms", "--duration", duration.toMillis() + "ms", "--json", json.toString());
+            Process loadProcess = new ProcessBuilder(load).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            long limit = warmup.plus(duration).plusSeconds(120).toSeconds();
+            if (!loadProcess.waitFor(limit, TimeUnit.SECONDS)) {
+                loadProcess.destroyForcibly().waitFor();
+                throw new IOException("load against " + server + " did not finish in " + limit + " s");
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long cpuTicks = cpuTicks(pid) - cpuBefore;
+            long rss = peakRssKiB(pid);
+            if (Files.size(json) == 0) {
+                return new Sample(0, 0, 0, rss, false, 0);
+            }
+            JsonNode r = JSON.readTree(json.toFile());
+            boolean clean = r.get("mismatches").asLong() == 0 && r.get("connectionsLost").asLong() == 0;
+            return new Sample(r.get("messagesPerSecond").asDouble(), r.get("latencyMicros").get("p99").asDouble(),
+                    100.0 * cpuTicks / clockTicks / seconds, rss, clean, r.get("minMessagesPerConnection").asLong());
+        } finally {
+            serverProcess.getOutputStream().close();
+            if (!serverProcess.waitFor(10, TimeUnit.SECONDS)) {
+                serverProcess.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            Files.deleteIfExists(json);
+        }
+    }
+
+    private List<String> pinned(int cpu, String... command) {
+        List<String> full = new ArrayList<>();
+        if (taskset) {
+            full.addAll(List.of("taskset", "-c", String.valueOf(cpu)));
+        }
+        full.addAll(List.of(command));
+        return full;
+    }
+
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime + stime
+    }
+
+    private static long peakRssKiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return 0;
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    static String table(Map<String, List<Sample>> samples, List<String> servers, List<Workload> workloads, int reps,
+                        Duration warmup, Duration duration, boolean pinned) {
+        StringBuilder t = new StringBuilder();
+        t.append(String.format(Locale.ROOT, "Medians of %d interleaved runs; %d s warm-up, %d s measured; server %s;"
+                        + " load: `spindle load --loops 1`; %s.%n%n", reps, warmup.toSeconds(), duration.toSeconds(),
+                pinned ? "pinned to CPU 0, load to CPU 1 (taskset)" : "not pinned (no taskset)",
+                LocalDate.now()));
+        t.append("| workload | server | msgs/s | p99 | server CPU | peak RSS | × netty-epoll | min msgs per connection |\n");
+        t.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Workload w : workloads) {
+            List<Sample> base = samples.get(w.name() + "|netty-epoll");
+            double baseline = base == null ? 0 : median(base.stream().map(Sample::messagesPerSecond).toList());
+            for (String server : servers) {
+                List<Sample> s = samples.get(w.name() + "|" + server);
+                if (s == null) {
+                    continue;
+                }
+                double rate = median(s.stream().map(Sample::messagesPerSecond).toList());
+                double p99 = median(s.stream().map(Sample::p99Micros).toList());
+                double cpu = median(s.stream().map(Sample::serverCpuPercent).toList());
+                double rss = median(s.stream().map(x -> (double) x.peakRssKiB()).toList());
+                long starved = s.stream().mapToLong(Sample::minPerConnection).min().orElse(0);
+                boolean clean = s.stream().allMatch(Sample::clean);
+                t.append(String.format(Locale.ROOT, "| %s | %s | %,.0f%s | %,.0f µs | %.0f%% | %,.0f MiB | %s | %,d |%n",
+                        w.name(), server, rate, clean ? "" : " (errors)", p99, cpu, rss / 1024,
+                        baseline > 0 ? String.format(Locale.ROOT, "%.2f", rate / baseline) : "–", starved));
+            }
+        }
+        return t.toString();
+    }
+}
