@@ -32,6 +32,14 @@ public final class EndToEnd {
     record Workload(String name, int connections, int size, int depth) {
     }
 
+    /** The hold test's result: what each idle connection costs the server. */
+    record Hold(String server, int connections, double kibPerConnection, long rssKiB, boolean allAnswered) {
+    }
+
+    /** Idle connections held in the hold test: under the 20,000 files a process may open here. */
+    static final int HOLD_CONNECTIONS = 19_000;
+    static final Duration HOLD_PING_EVERY = Duration.ofSeconds(5);
+
     record Sample(double messagesPerSecond, double p99Micros, double serverCpuPercent, long peakRssKiB,
                   boolean clean, long minPerConnection) {
     }
@@ -45,7 +53,7 @@ public final class EndToEnd {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String java = ProcessHandle.current().info().command().orElse("java");
+    private final String javaCommand = ProcessHandle.current().info().command().orElse("java");
     private final String classPath = System.getProperty("java.class.path");
     private final boolean taskset = Files.isExecutable(Path.of("/usr/bin/taskset"));
     private final long clockTicks;
@@ -65,6 +73,8 @@ public final class EndToEnd {
         List<String> servers = EchoServers.NAMES;
         List<Workload> workloads = WORKLOADS;
         Path out = null;
+        Path chart = null;
+        boolean hold = true;
         for (int i = 0; i < args.length; i += 2) {
             String value = args[i + 1];
             switch (args[i]) {
@@ -76,6 +86,8 @@ public final class EndToEnd {
                         .filter(w -> List.of(value.split(",")).contains(String.valueOf(WORKLOADS.indexOf(w) + 1)))
                         .toList();
                 case "--out" -> out = Path.of(value);
+                case "--chart" -> chart = Path.of(value);
+                case "--hold" -> hold = Boolean.parseBoolean(value);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -96,14 +108,30 @@ public final class EndToEnd {
             }
         }
         String table = table(samples, servers, workloads, reps, warmup, duration, bench.taskset);
+        if (hold) {
+            List<Hold> holds = new ArrayList<>();
+            for (String server : servers) {
+                if (server.equals("thread")) {
+                    continue; // 19,000 platform threads: a thread stack each, which the hold test need not prove
+                }
+                Hold h = bench.hold(server);
+                holds.add(h);
+                System.err.printf(Locale.ROOT, "hold %-11s %.1f KiB per connection (rss %,d KiB)%s%n", server,
+                        h.kibPerConnection(), h.rssKiB(), h.allAnswered() ? "" : " (some pings unanswered)");
+            }
+            table += holdTable(holds);
+        }
         System.out.println(table);
+        if (chart != null) {
+            Files.writeString(chart, chart(samples, servers, workloads), StandardCharsets.UTF_8);
+        }
         if (out != null) {
             Files.writeString(out, table, StandardCharsets.UTF_8);
         }
     }
 
     private Sample measure(String server, Workload w) throws IOException, InterruptedException {
-        List<String> serverCommand = pinned(0, java, "-Xmx2g", "-cp", classPath, EchoServers.class.getName(), server, "0");
+        List<String> serverCommand = pinned(0, javaCommand, "-Xmx2g", "-cp", classPath, EchoServers.class.getName(), server, "0");
         Process serverProcess = new ProcessBuilder(serverCommand).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Path json = Files.createTempFile("spindle-load-", ".json");
         try {
@@ -116,7 +144,7 @@ public final class EndToEnd {
             long pid = serverProcess.pid();
             long cpuBefore = cpuTicks(pid);
             long start = System.nanoTime();
-            List<String> load = pinned(1, java, "-Xmx2g", "-cp", classPath, "dev.spindle.cli.Spindle", "load",
+            List<String> load = pinned(1, javaCommand, "-Xmx2g", "-cp", classPath, "dev.spindle.cli.Spindle", "load",
                     "--port", port, "--connections", String.valueOf(w.connections()), "--size", String.valueOf(w.size()),
                     "--depth", String.valueOf(w.depth()), "--loops", "1",
                     "--warmup", warmup.toMillis() + "ms", "--duration", duration.toMillis() + "ms", "--json", json.toString());
@@ -146,6 +174,96 @@ public final class EndToEnd {
         }
     }
 
+    /**
+     * Holds {@link #HOLD_CONNECTIONS} idle connections to one server, pinging each once every
+     * {@link #HOLD_PING_EVERY} (two rounds), and reports the server's resident memory per
+     * connection over its idle baseline. The connections are plain blocking channels of this
+     * process, spread over 127.0.0.1-10 as sources.
+     */
+    private Hold hold(String server) throws IOException, InterruptedException {
+        List<String> serverCommand = pinned(0, javaCommand, "-Xmx2g", "-cp", classPath, EchoServers.class.getName(), server, "0");
+        Process serverProcess = new ProcessBuilder(serverCommand).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<java.nio.channels.SocketChannel> channels = new ArrayList<>();
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(serverProcess.getInputStream(), StandardCharsets.UTF_8));
+            String first = lines.readLine();
+            if (first == null || !first.startsWith("listening ")) {
+                throw new IOException(server + " did not start: " + first);
+            }
+            java.net.InetSocketAddress target = new java.net.InetSocketAddress("127.0.0.1",
+                    Integer.parseInt(first.substring("listening ".length())));
+            Thread.sleep(1_000);
+            long baseline = rssKiB(serverProcess.pid());
+            for (int i = 0; i < HOLD_CONNECTIONS; i++) {
+                java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open();
+                c.bind(new java.net.InetSocketAddress("127.0.0." + (1 + i % 10), 0));
+                c.connect(target);
+                channels.add(c);
+            }
+            boolean allAnswered = true;
+            for (int round = 0; round < 2; round++) {
+                long roundStart = System.nanoTime();
+                allAnswered &= pingAll(channels);
+                long left = HOLD_PING_EVERY.toNanos() - (System.nanoTime() - roundStart);
+                if (left > 0) {
+                    Thread.sleep(TimeUnit.NANOSECONDS.toMillis(left));
+                }
+            }
+            long rss = rssKiB(serverProcess.pid());
+            return new Hold(server, HOLD_CONNECTIONS, (rss - baseline) / (double) HOLD_CONNECTIONS, rss, allAnswered);
+        } finally {
+            for (java.nio.channels.SocketChannel c : channels) {
+                c.close();
+            }
+            serverProcess.getOutputStream().close();
+            if (!serverProcess.waitFor(20, TimeUnit.SECONDS)) {
+                serverProcess.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Writes a 64-byte ping on every connection, then reads every echo back; true when all came back intact. */
+    private static boolean pingAll(List<java.nio.channels.SocketChannel> channels) throws IOException {
+        byte[] ping = new byte[64];
+        java.util.Arrays.fill(ping, (byte) 'p');
+        for (java.nio.channels.SocketChannel c : channels) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(ping);
+            while (b.hasRemaining()) {
+                c.write(b);
+            }
+        }
+        boolean all = true;
+        java.nio.ByteBuffer reply = java.nio.ByteBuffer.allocate(64);
+        for (java.nio.channels.SocketChannel c : channels) {
+            reply.clear();
+            while (reply.hasRemaining()) {
+                if (c.read(reply) < 0) {
+                    all = false;
+                    break;
+                }
+            }
+            all &= java.util.Arrays.equals(reply.array(), ping);
+        }
+        return all;
+    }
+
+    private static long rssKiB(long pid) throws IOException {
+        return statusKiB(pid, "VmRSS:");
+    }
+
+    static String holdTable(List<Hold> holds) {
+        StringBuilder t = new StringBuilder();
+        t.append(String.format(Locale.ROOT, "%nHold: %,d idle connections, a 64-byte ping on each every %d s (two rounds);"
+                + " resident memory over the idle server's, per connection.%n%n", HOLD_CONNECTIONS,
+                HOLD_PING_EVERY.toSeconds()));
+        t.append("| server | KiB per connection | server RSS | every ping answered |\n|---|---:|---:|---|\n");
+        for (Hold h : holds) {
+            t.append(String.format(Locale.ROOT, "| %s | %.1f | %,d MiB | %s |%n", h.server(), h.kibPerConnection(),
+                    h.rssKiB() / 1024, h.allAnswered() ? "yes" : "no"));
+        }
+        return t.toString();
+    }
+
     private List<String> pinned(int cpu, String... command) {
         List<String> full = new ArrayList<>();
         if (taskset) {
@@ -162,8 +280,12 @@ public final class EndToEnd {
     }
 
     private static long peakRssKiB(long pid) throws IOException {
+        return statusKiB(pid, "VmHWM:");
+    }
+
+    private static long statusKiB(long pid, String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmHWM:")) {
+            if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }
@@ -181,6 +303,53 @@ public final class EndToEnd {
         List<Double> sorted = values.stream().sorted().toList();
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /** A grouped bar chart of msgs/s relative to Netty on epoll, one group per workload, as SVG. */
+    static String chart(Map<String, List<Sample>> samples, List<String> servers, List<Workload> workloads) {
+        String[] colours = {"#7f8c8d", "#2980b9", "#c0392b", "#8e44ad", "#f39c12", "#27ae60"};
+        int barWidth = 14;
+        int groupWidth = servers.size() * barWidth + 30;
+        int width = 80 + groupWidth * workloads.size();
+        int height = 360;
+        int top = 40;
+        int bottom = 300;
+        double maxRatio = 1.5;
+        StringBuilder svg = new StringBuilder();
+        svg.append(String.format(Locale.ROOT, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
+                + "font-family='sans-serif' font-size='11'>%n", width, height));
+        svg.append("<text x='10' y='20' font-size='14'>msgs/s relative to Netty on epoll (1.0 = Netty epoll)</text>\n");
+        for (double r = 0; r <= maxRatio + 1e-9; r += 0.25) {
+            double y = bottom - (bottom - top) * r / maxRatio;
+            svg.append(String.format(Locale.ROOT, "<line x1='60' y1='%.1f' x2='%d' y2='%.1f' stroke='%s'/>"
+                    + "<text x='55' y='%.1f' text-anchor='end'>%.2f</text>%n", y, width - 10, y,
+                    r == 1.0 ? "#333" : "#ddd", y + 4, r));
+        }
+        for (int g = 0; g < workloads.size(); g++) {
+            Workload w = workloads.get(g);
+            List<Sample> base = samples.get(w.name() + "|netty-epoll");
+            double baseline = base == null ? 0 : median(base.stream().map(Sample::messagesPerSecond).toList());
+            int x0 = 70 + g * groupWidth;
+            for (int i = 0; i < servers.size(); i++) {
+                List<Sample> s = samples.get(w.name() + "|" + servers.get(i));
+                if (s == null || baseline == 0) {
+                    continue;
+                }
+                double ratio = Math.min(maxRatio, median(s.stream().map(Sample::messagesPerSecond).toList()) / baseline);
+                double h = (bottom - top) * ratio / maxRatio;
+                svg.append(String.format(Locale.ROOT, "<rect x='%d' y='%.1f' width='%d' height='%.1f' fill='%s'>"
+                        + "<title>%s %s %.2f</title></rect>%n", x0 + i * barWidth, bottom - h, barWidth - 2, h,
+                        colours[i % colours.length], w.name(), servers.get(i), ratio));
+            }
+            svg.append(String.format(Locale.ROOT, "<text x='%d' y='%d' text-anchor='middle'>%s</text>%n",
+                    x0 + servers.size() * barWidth / 2, bottom + 16, w.name().replace("×", "x")));
+        }
+        for (int i = 0; i < servers.size(); i++) {
+            svg.append(String.format(Locale.ROOT, "<rect x='%d' y='%d' width='10' height='10' fill='%s'/>"
+                    + "<text x='%d' y='%d'>%s</text>%n", 70 + i * 110, height - 22, colours[i % colours.length],
+                    84 + i * 110, height - 13, servers.get(i)));
+        }
+        return svg.append("</svg>\n").toString();
     }
 
     static String table(Map<String, List<Sample>> samples, List<String> servers, List<Workload> workloads, int reps,

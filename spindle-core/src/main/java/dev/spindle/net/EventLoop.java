@@ -32,7 +32,11 @@ final class EventLoop implements Runnable {
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+    /** Scratch for gathering writes, shared by the loop's connections rather than held by each. */
+    private final ByteBuffer[] gather = new ByteBuffer[64];
     private final Set<NioTransport> transports = new HashSet<>(); // loop thread only
+    /** Made once: a method reference evaluated per select would allocate per turn of the loop. */
+    private final java.util.function.Consumer<SelectionKey> onReady = this::ready;
     private final long idleTimeoutNanos;
     private final long tickNanos;
     private volatile boolean stopping;
@@ -50,6 +54,10 @@ final class EventLoop implements Runnable {
 
     Selector selector() {
         return selector;
+    }
+
+    ByteBuffer[] gatherArray() {
+        return gather;
     }
 
     Thread thread() {
@@ -98,12 +106,12 @@ final class EventLoop implements Runnable {
                 if (idleTimeoutNanos > 0) {
                     long wait = nextIdleCheck - System.nanoTime();
                     if (wait > 0) {
-                        selector.select(this::ready, Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
+                        selector.select(onReady, Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
                     } else {
-                        selector.selectNow(this::ready);
+                        selector.selectNow(onReady);
                     }
                 } else {
-                    selector.select(this::ready);
+                    selector.select(onReady);
                 }
                 wakeupPending.set(false);
                 runTasks();

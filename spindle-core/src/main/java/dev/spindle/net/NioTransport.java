@@ -19,8 +19,6 @@ import java.util.ArrayDeque;
  */
 final class NioTransport implements Transport, LiveConnection {
 
-    private static final int MAX_GATHER = 64;
-
     private final long id;
     private final SocketChannel channel;
     private final EventLoop loop;
@@ -29,8 +27,8 @@ final class NioTransport implements Transport, LiveConnection {
     private final TransportOwner owner;
     private final SocketAddress peer;
     private final SocketAddress local;
-    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
-    private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
+    /** Bytes the socket has not taken yet; small at first, since most connections never fill it. */
+    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>(2);
 
     private SelectionKey key;
     private int pendingBytes;
@@ -178,11 +176,12 @@ final class NioTransport implements Transport, LiveConnection {
 
     private void flush() {
         try {
+            ByteBuffer[] gather = loop.gatherArray();
             while (!pending.isEmpty()) {
                 int count = 0;
                 for (ByteBuffer b : pending) {
                     gather[count++] = b;
-                    if (count == MAX_GATHER) {
+                    if (count == gather.length) {
                         break;
                     }
                 }

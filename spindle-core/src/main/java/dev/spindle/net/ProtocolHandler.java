@@ -15,7 +15,15 @@ import java.util.function.Supplier;
  */
 final class ProtocolHandler implements ConnectionHandler {
 
-    private static final int READ_SIZE = 64 * 1024;
+    /**
+     * The read buffer adapts to the traffic, as Netty's receive-buffer allocator does: it starts
+     * small, doubles while reads fill it, and halves after a run of reads that use a quarter of it.
+     * An idle connection parked in a read then holds 2 KiB, not 64, which is most of what a
+     * virtual-thread connection costs; a streaming one soon reads 64 KiB at a time.
+     */
+    private static final int MIN_READ_SIZE = 2 * 1024;
+    private static final int MAX_READ_SIZE = 64 * 1024;
+    private static final int SMALL_READS_BEFORE_SHRINKING = 8;
 
     private final Supplier<? extends Protocol> protocols;
 
@@ -30,7 +38,8 @@ final class ProtocolHandler implements ConnectionHandler {
         Throwable cause = null;
         try {
             protocol.connectionMade(transport);
-            ByteBuffer buffer = ByteBuffer.allocate(READ_SIZE);
+            ByteBuffer buffer = ByteBuffer.allocate(MIN_READ_SIZE);
+            int smallReads = 0;
             while (!transport.isClosing()) {
                 transport.awaitReadingAllowed();
                 if (transport.isClosing()) {
@@ -44,6 +53,14 @@ final class ProtocolHandler implements ConnectionHandler {
                     break;
                 }
                 protocol.dataReceived(buffer.flip());
+                if (n == buffer.capacity() && n < MAX_READ_SIZE) {
+                    buffer = ByteBuffer.allocate(n * 2);
+                    smallReads = 0;
+                } else if (n <= buffer.capacity() / 4 && buffer.capacity() > MIN_READ_SIZE
+                        && ++smallReads >= SMALL_READS_BEFORE_SHRINKING) {
+                    buffer = ByteBuffer.allocate(buffer.capacity() / 2);
+                    smallReads = 0;
+                }
             }
             transport.rethrowWriteFailure();
         } catch (Throwable t) {
