@@ -41,9 +41,7 @@ final class AsyncTransport implements Transport, LiveConnection {
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
 
     private int pendingBytes;
-    private int highWater = DEFAULT_HIGH_WATER;
-    private int lowWater = DEFAULT_LOW_WATER;
-    private boolean writable = true;
+    private final WaterMarks waterMarks = new WaterMarks();
     private boolean writing;
     private boolean reading;
     private boolean readPaused;
@@ -181,8 +179,7 @@ final class AsyncTransport implements Transport, LiveConnection {
                     pendingBytes += copy.remaining();
                 }
             }
-            if (writable && pendingBytes > highWater) {
-                writable = false;
+            if (waterMarks.passedHigh(pendingBytes)) {
                 protocol.writabilityChanged(false);
             }
             writeNext();
@@ -216,8 +213,7 @@ final class AsyncTransport implements Transport, LiveConnection {
             while (!pending.isEmpty() && !pending.peek().hasRemaining()) {
                 pending.poll();
             }
-            if (!writable && pendingBytes <= lowWater) {
-                writable = true;
+            if (waterMarks.fellToLow(pendingBytes)) {
                 protocol.writabilityChanged(true);
             }
             if (!pending.isEmpty()) {
@@ -236,7 +232,12 @@ final class AsyncTransport implements Transport, LiveConnection {
 
     @Override
     public boolean isWritable() {
-        return writable;
+        lock.lock();
+        try {
+            return waterMarks.writable();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -246,13 +247,9 @@ final class AsyncTransport implements Transport, LiveConnection {
 
     @Override
     public void writeBufferLimits(int high, int low) {
-        if (low < 0 || high < low) {
-            throw new IllegalArgumentException("need 0 <= low <= high, got low " + low + ", high " + high);
-        }
         lock.lock();
         try {
-            highWater = high;
-            lowWater = low;
+            waterMarks.set(high, low);
         } finally {
             lock.unlock();
         }
@@ -354,15 +351,7 @@ final class AsyncTransport implements Transport, LiveConnection {
         }
         pending.clear();
         pendingBytes = 0;
-        Throwable reported = closeReason == CloseReason.SHUTDOWN ? null : cause;
-        try {
-            protocol.connectionLost(reported);
-        } catch (Throwable t) {
-            if (reported == null) {
-                reported = t;
-            }
-        }
-        owner.ended(this, peer, closeReason, reported);
+        owner.end(this, peer, protocol, closeReason, cause);
     }
 
     @Override

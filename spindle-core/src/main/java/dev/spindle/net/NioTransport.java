@@ -32,9 +32,7 @@ final class NioTransport implements Transport, LiveConnection {
 
     private SelectionKey key;
     private int pendingBytes;
-    private int highWater = DEFAULT_HIGH_WATER;
-    private int lowWater = DEFAULT_LOW_WATER;
-    private boolean writable = true;
+    private final WaterMarks waterMarks = new WaterMarks();
     private boolean readPaused;
     private boolean inputEnded;
     private boolean closeWhenFlushed;
@@ -168,8 +166,7 @@ final class NioTransport implements Transport, LiveConnection {
         pending.add(copy);
         pendingBytes += copy.remaining();
         interest(SelectionKey.OP_WRITE, true);
-        if (writable && pendingBytes > highWater) {
-            writable = false;
+        if (waterMarks.passedHigh(pendingBytes)) {
             notifyWritability(false);
         }
     }
@@ -204,8 +201,7 @@ final class NioTransport implements Transport, LiveConnection {
             return;
         }
         interest(SelectionKey.OP_WRITE, false);
-        if (!writable && pendingBytes <= lowWater) {
-            writable = true;
+        if (waterMarks.fellToLow(pendingBytes)) {
             notifyWritability(true);
         }
         if (closeWhenFlushed) {
@@ -232,7 +228,7 @@ final class NioTransport implements Transport, LiveConnection {
 
     @Override
     public boolean isWritable() {
-        return writable;
+        return waterMarks.writable();
     }
 
     @Override
@@ -242,13 +238,8 @@ final class NioTransport implements Transport, LiveConnection {
 
     @Override
     public void writeBufferLimits(int high, int low) {
-        if (low < 0 || high < low) {
-            throw new IllegalArgumentException("need 0 <= low <= high, got low " + low + ", high " + high);
-        }
-        onLoop(() -> {
-            highWater = high;
-            lowWater = low;
-        });
+        WaterMarks.check(high, low);
+        onLoop(() -> waterMarks.set(high, low));
     }
 
     @Override
@@ -343,15 +334,7 @@ final class NioTransport implements Transport, LiveConnection {
         pending.clear();
         pendingBytes = 0;
         loop.removed(this);
-        Throwable reported = closeReason == CloseReason.SHUTDOWN ? null : cause;
-        try {
-            protocol.connectionLost(reported);
-        } catch (Throwable t) {
-            if (reported == null) {
-                reported = t;
-            }
-        }
-        owner.ended(this, peer, closeReason, reported);
+        owner.end(this, peer, protocol, closeReason, cause);
     }
 
     private void interest(int op, boolean on) {

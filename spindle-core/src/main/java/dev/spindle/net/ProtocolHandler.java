@@ -131,9 +131,7 @@ final class ProtocolHandler implements ConnectionHandler {
 
         @Override
         public void writeBufferLimits(int high, int low) {
-            if (low < 0 || high < low) {
-                throw new IllegalArgumentException("need 0 <= low <= high, got low " + low + ", high " + high);
-            }
+            WaterMarks.check(high, low); // a blocking send is its own back-pressure: nothing to keep
         }
 
         @Override
