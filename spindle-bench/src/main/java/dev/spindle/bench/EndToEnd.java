@@ -316,6 +316,9 @@ public final class EndToEnd {
     }
 
     private static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return 0;
+        }
         List<Double> sorted = values.stream().sorted().toList();
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
@@ -368,6 +371,15 @@ public final class EndToEnd {
         return svg.append("</svg>\n").toString();
     }
 
+    /**
+     * Server CPU per message, the median over runs: on two cores the load generator saturates its
+     * core before the server does, so msgs/s alone compares the client more than the servers.
+     */
+    private static double cpuMicrosPerMessage(List<Sample> runs) {
+        return median(runs.stream().filter(r -> r.messagesPerSecond() > 0)
+                .map(r -> r.serverCpuPercent() / 100 * 1e6 / r.messagesPerSecond()).toList());
+    }
+
     static String table(Map<String, List<Sample>> samples, List<String> servers, List<Workload> workloads, int reps,
                         Duration warmup, Duration duration, boolean pinned) {
         StringBuilder t = new StringBuilder();
@@ -375,15 +387,17 @@ public final class EndToEnd {
                         + " load: `spindle load --loops 1`; %s.%n%n", reps, warmup.toSeconds(), duration.toSeconds(),
                 pinned ? "pinned to CPU 0, load to CPU 1 (taskset)" : "not pinned (no taskset)",
                 LocalDate.now()));
-        t.append("| workload | server | msgs/s | p99 | server CPU | peak RSS | × netty-epoll | min msgs per connection |\n");
-        t.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        t.append("| workload | server | msgs/s | p99 | server CPU | server CPU per msg | peak RSS | msgs/s × netty-epoll"
+                + " | CPU per msg, netty-epoll ÷ this | min msgs per connection |\n");
+        t.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Workload w : workloads) {
             List<Sample> base = samples.get(w.name() + "|netty-epoll");
             double baseline = base == null ? 0 : median(base.stream().map(Sample::messagesPerSecond).toList());
+            double baseCost = base == null ? 0 : cpuMicrosPerMessage(base);
             for (String server : servers) {
                 List<Sample> s = samples.get(w.name() + "|" + server);
                 if (s == null) {
-                    t.append(String.format(Locale.ROOT, "| %s | %s | not run: a platform thread per connection | | | | | |%n",
+                    t.append(String.format(Locale.ROOT, "| %s | %s | not run: a platform thread per connection | | | | | | | |%n",
                             w.name(), server));
                     continue;
                 }
@@ -394,12 +408,14 @@ public final class EndToEnd {
                 long starved = s.stream().mapToLong(Sample::minPerConnection).min().orElse(0);
                 boolean clean = s.stream().allMatch(Sample::clean);
                 if (rate == 0) {
-                    t.append(String.format(Locale.ROOT, "| %s | %s | did not finish in time | | | | | |%n", w.name(), server));
+                    t.append(String.format(Locale.ROOT, "| %s | %s | did not finish in time | | | | | | | |%n", w.name(), server));
                     continue;
                 }
-                t.append(String.format(Locale.ROOT, "| %s | %s | %,.0f%s | %,.0f µs | %.0f%% | %,.0f MiB | %s | %,d |%n",
-                        w.name(), server, rate, clean ? "" : " (errors)", p99, cpu, rss / 1024,
-                        baseline > 0 ? String.format(Locale.ROOT, "%.2f", rate / baseline) : "–", starved));
+                double cost = cpuMicrosPerMessage(s);
+                t.append(String.format(Locale.ROOT, "| %s | %s | %,.0f%s | %,.0f µs | %.0f%% | %.2f µs | %,.0f MiB | %s | %s | %,d |%n",
+                        w.name(), server, rate, clean ? "" : " (errors)", p99, cpu, cost, rss / 1024,
+                        baseline > 0 ? String.format(Locale.ROOT, "%.2f", rate / baseline) : "–",
+                        baseCost > 0 && cost > 0 ? String.format(Locale.ROOT, "%.2f", baseCost / cost) : "–", starved));
             }
         }
         return t.toString();

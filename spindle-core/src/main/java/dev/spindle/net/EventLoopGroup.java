@@ -36,7 +36,7 @@ public final class EventLoopGroup implements AutoCloseable {
         loops = new EventLoop[size];
         try {
             for (int i = 0; i < size; i++) {
-                loops[i] = new EventLoop(name + "-loop-" + (i + 1), java.time.Duration.ZERO);
+                loops[i] = new EventLoop(name + "-loop-" + (i + 1), java.time.Duration.ZERO, counters);
             }
         } catch (IOException e) {
             for (EventLoop loop : loops) {
@@ -89,7 +89,7 @@ public final class EventLoopGroup implements AutoCloseable {
             channel.connect(address);
             channel.configureBlocking(false);
             EventLoop loop = loops[(int) (numbers.get() % loops.length)];
-            NioTransport transport = new NioTransport(numbers.incrementAndGet(), channel, loop, protocol, counters, owner);
+            NioTransport transport = new NioTransport(numbers.incrementAndGet(), channel, loop, protocol, owner);
             counters.active.increment();
             loop.execute(transport::start);
             return transport;

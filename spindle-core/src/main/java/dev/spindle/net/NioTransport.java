@@ -23,7 +23,6 @@ final class NioTransport implements Transport, LiveConnection {
     private final SocketChannel channel;
     private final EventLoop loop;
     private final Protocol protocol;
-    private final ServerCounters counters;
     private final TransportOwner owner;
     private final SocketAddress peer;
     private final SocketAddress local;
@@ -39,17 +38,16 @@ final class NioTransport implements Transport, LiveConnection {
     private boolean shutdownWhenFlushed;
     private boolean outputShut;
     private boolean closed;
-    private long lastActivity = System.nanoTime();
+    private long lastActivity;
     private volatile boolean closing;
     private volatile CloseReason closeReason = CloseReason.NONE;
 
-    NioTransport(long id, SocketChannel channel, EventLoop loop, Protocol protocol, ServerCounters counters,
-                 TransportOwner owner) throws IOException {
+    NioTransport(long id, SocketChannel channel, EventLoop loop, Protocol protocol, TransportOwner owner)
+            throws IOException {
         this.id = id;
         this.channel = channel;
         this.loop = loop;
         this.protocol = protocol;
-        this.counters = counters;
         this.owner = owner;
         this.peer = channel.getRemoteAddress();
         this.local = channel.getLocalAddress();
@@ -58,6 +56,7 @@ final class NioTransport implements Transport, LiveConnection {
     /** On the loop: registers for reads and tells the protocol. */
     void start() {
         try {
+            lastActivity = loop.now();
             key = channel.register(loop.selector(), SelectionKey.OP_READ, this);
             loop.added(this);
             protocol.connectionMade(this);
@@ -81,8 +80,8 @@ final class NioTransport implements Transport, LiveConnection {
             return;
         }
         if (n > 0) {
-            counters.bytesIn.add(n);
-            lastActivity = System.nanoTime();
+            loop.countIn(n);
+            lastActivity = loop.now();
             try {
                 protocol.dataReceived(buffer.flip());
             } catch (Throwable t) {
@@ -213,8 +212,8 @@ final class NioTransport implements Transport, LiveConnection {
 
     private void wrote(long n) {
         if (n > 0) {
-            counters.bytesOut.add(n);
-            lastActivity = System.nanoTime();
+            loop.countOut(n);
+            lastActivity = loop.now();
         }
     }
 
@@ -334,6 +333,7 @@ final class NioTransport implements Transport, LiveConnection {
         pending.clear();
         pendingBytes = 0;
         loop.removed(this);
+        loop.flushCounts(); // a test or a report may read the totals as soon as the connection is gone
         owner.end(this, peer, protocol, closeReason, cause);
     }
 

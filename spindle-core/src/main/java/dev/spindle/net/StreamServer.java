@@ -166,7 +166,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         this.protocols = b.protocols;
         this.loops = new EventLoop[b.model.kind() == Model.Kind.EVENT_LOOP ? b.model.threads() : 0];
         for (int i = 0; i < loops.length; i++) {
-            loops[i] = new EventLoop(name + "-loop-" + (i + 1), b.settings.readTimeout);
+            loops[i] = new EventLoop(name + "-loop-" + (i + 1), b.settings.readTimeout, counters);
         }
         for (EventLoop loop : loops) {
             loop.start();
@@ -474,7 +474,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
                 EventLoop loop = loops[nextLoop];
                 nextLoop = (nextLoop + 1) % loops.length;
                 NioTransport transport = new NioTransport(connectionNumbers.incrementAndGet(), channel, loop,
-                        protocols.get(), counters, this);
+                        protocols.get(), this);
                 connection = transport;
                 live.put(transport.id(), transport);
                 counters.active.increment();
