@@ -92,11 +92,15 @@ final class LoadCommand implements Callable<Integer> {
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         try (EventLoopGroup group = EventLoopGroup.open(loopCount, "spindle-load")) {
             group.option(StandardSocketOptions.TCP_NODELAY, true);
+            List<dev.spindle.net.Transport> transports = new ArrayList<>(connections);
             for (int i = 0; i < connections; i++) {
                 LoadProtocol protocol = new LoadProtocol(i, run);
                 protocols.add(protocol);
                 InetSocketAddress from = spread ? new InetSocketAddress("127.0.0." + (1 + i % 250), 0) : null;
-                group.connect(target, from, protocol);
+                transports.add(group.connect(target, from, protocol));
+            }
+            for (int i = 0; i < connections; i++) {
+                protocols.get(i).start(transports.get(i));
             }
             Progress progress = new Progress(System.console() != null, spec.commandLine().getErr());
             progress.runFor(warmup, "warm-up", run);

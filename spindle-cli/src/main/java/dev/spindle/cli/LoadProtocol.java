@@ -41,9 +41,25 @@ final class LoadProtocol implements Protocol {
     @Override
     public void connectionMade(Transport transport) {
         this.transport = transport;
+    }
+
+    /**
+     * Sends the first {@code depth} messages, from the command's thread once every connection is
+     * open: traffic on early connections would otherwise starve a busy server's accepting and
+     * make the connect phase part of the measurement. Everything here happens before the write
+     * hands the bytes to the loop, which is the only thread that touches this object afterwards.
+     */
+    void start(Transport transport) {
+        this.transport = transport;
+        ByteBuffer first = ByteBuffer.allocate(run.size * run.depth);
         for (int i = 0; i < run.depth; i++) {
-            sendNext();
+            first.put(sentPattern, LoadRun.offset(id, sent), run.size);
+            sentAt[(int) (sent % run.depth)] = System.nanoTime();
+            sent++;
+            inFlight++;
+            run.inFlight.increment();
         }
+        transport.write(first.flip());
     }
 
     private void sendNext() {

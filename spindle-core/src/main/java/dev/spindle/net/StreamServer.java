@@ -382,8 +382,8 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
                 public void completed(AsynchronousSocketChannel channel, Void unused) {
                     backoffNanos = 0;
                     counters.accepted.increment();
+                    acceptAsync(); // the next accept is pending while this connection is set up
                     admitAsync(channel);
-                    acceptAsync();
                 }
 
                 @Override
