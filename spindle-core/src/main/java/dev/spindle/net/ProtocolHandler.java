@@ -166,11 +166,15 @@ final class ProtocolHandler implements ConnectionHandler {
             }
         }
 
+        /**
+         * Waits until the protocol closes the transport, or the connection is closed under it (by
+         * the server's shutdown or a timeout), which nothing signals here: hence the bounded waits.
+         */
         void awaitClosed() throws InterruptedException {
             stateLock.lock();
             try {
-                while (!closing) {
-                    changed.await();
+                while (!closing && connection.isOpen()) {
+                    changed.await(100, java.util.concurrent.TimeUnit.MILLISECONDS);
                 }
             } finally {
                 stateLock.unlock();
