@@ -1,0 +1,90 @@
+package dev.spindle.process;
+
+import org.example.gadgets.Gadget;
+import org.junit.jupiter.api.Test;
+
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class JavaSerializationCodecTest {
+
+    record Point(int x, int y) implements Serializable {
+    }
+
+    private final JavaSerializationCodec codec = JavaSerializationCodec.defaults();
+
+    @Test
+    void jdkValueTypesAndCollectionsRoundTrip() throws Exception {
+        Map<String, Object> value = new HashMap<>();
+        value.put("list", new ArrayList<>(List.of(1, 2L, 3.5, "four")));
+        value.put("immutable", List.of("a", "b"));
+        value.put("decimal", new BigDecimal("12.50"));
+        value.put("date", LocalDate.of(2026, 11, 23));
+        value.put("duration", Duration.ofSeconds(5));
+        value.put("bytes", new byte[] {1, 2, 3});
+        Object back = codec.decode(codec.encode(value));
+        assertThat(back).isInstanceOf(Map.class);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map = (Map<String, Object>) back;
+        assertThat(map.get("list")).isEqualTo(value.get("list"));
+        assertThat(map.get("immutable")).isEqualTo(List.of("a", "b"));
+        assertThat(map.get("decimal")).isEqualTo(new BigDecimal("12.50"));
+        assertThat(map.get("date")).isEqualTo(LocalDate.of(2026, 11, 23));
+        assertThat((byte[]) map.get("bytes")).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void aClassNotOnTheAllowListIsRefusedBeforeItIsCreatedWithAMessageSayingHowToAllowIt() throws Exception {
+        byte[] bytes = codec.encode(new ArrayList<>(List.of(new Gadget("boom"))));
+        int before = Gadget.resolved;
+        assertThatThrownBy(() -> codec.decode(bytes))
+                .isInstanceOf(ClassNotAllowedException.class)
+                .hasMessageContaining(Gadget.class.getName())
+                .hasMessageContaining("allow(Gadget.class)")
+                .hasMessageContaining("allowPackage(\"org.example.gadgets\")");
+        assertThat(Gadget.resolved).as("readResolve never ran").isEqualTo(before);
+    }
+
+    @Test
+    void allowingAClassOrItsPackageLetsItThrough() throws Exception {
+        byte[] bytes = codec.encode(new Point(3, 4));
+        // Spindle's own package is allowed by default; a user's class is not.
+        assertThat(codec.decode(bytes)).isEqualTo(new Point(3, 4));
+        byte[] gadget = codec.encode(new Gadget("fine"));
+        assertThatThrownBy(() -> codec.decode(gadget)).isInstanceOf(ClassNotAllowedException.class);
+        assertThat(((Gadget) codec.allow(Gadget.class).decode(gadget)).payload()).isEqualTo("fine");
+        assertThat(((Gadget) codec.allowPackage("org.example.gadgets").decode(gadget)).payload()).isEqualTo("fine");
+    }
+
+    @Test
+    void serializableLambdasRoundTrip() throws Exception {
+        int base = 40;
+        Callable<Integer> task = (Callable<Integer> & Serializable) () -> base + 2;
+        @SuppressWarnings("unchecked")
+        Callable<Integer> back = (Callable<Integer>) codec.decode(codec.encode(task));
+        assertThat(back.call()).isEqualTo(42);
+    }
+
+    @Test
+    void deeplyNestedGraphsAreRefused() throws Exception {
+        List<Object> outer = new ArrayList<>();
+        List<Object> current = outer;
+        for (int i = 0; i < 200; i++) {
+            List<Object> next = new ArrayList<>();
+            current.add(next);
+            current = next;
+        }
+        byte[] bytes = codec.encode(outer);
+        assertThatThrownBy(() -> codec.decode(bytes)).isInstanceOf(java.io.InvalidClassException.class);
+    }
+}
