@@ -22,26 +22,29 @@ class HandshakeTest {
         void run(Socket socket) throws Exception;
     }
 
-    /** Runs the accepting side on another thread and the connecting side here. */
+    /**
+     * Runs the accepting side on another thread and the connecting side here. The listening
+     * socket closes once it has accepted, not when the connecting side is done, which may be first.
+     */
     private static CompletableFuture<Void> pair(Side accepting, Side connecting) throws Exception {
-        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            CompletableFuture<Void> accepted = CompletableFuture.runAsync(() -> {
-                try (Socket s = server.accept()) {
-                    s.setSoTimeout(10_000);
-                    accepting.run(s);
-                } catch (Exception e) {
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            });
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+        ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        server.setSoTimeout(10_000);
+        CompletableFuture<Void> accepted = CompletableFuture.runAsync(() -> {
+            try (server; Socket s = server.accept()) {
                 s.setSoTimeout(10_000);
-                connecting.run(s);
-            } catch (AuthenticationException expected) {
-                accepted.exceptionally(t -> null).get(10, TimeUnit.SECONDS);
-                throw expected;
+                accepting.run(s);
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
             }
-            return accepted;
+        });
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+            s.setSoTimeout(10_000);
+            connecting.run(s);
+        } catch (AuthenticationException expected) {
+            accepted.exceptionally(t -> null).get(10, TimeUnit.SECONDS);
+            throw expected;
         }
+        return accepted;
     }
 
     @Test
