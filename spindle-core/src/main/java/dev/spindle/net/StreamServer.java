@@ -43,7 +43,9 @@ import java.util.function.Supplier;
 
 /**
  * A stream server over TCP or a Unix-domain socket: Python's {@code socketserver.TCPServer} and
- * {@code UnixStreamServer} with every mix-in, one {@link ConnectionHandler} under any {@link Model}.
+ * {@code UnixStreamServer} with every mix-in. It runs a blocking {@link ConnectionHandler} under
+ * the blocking models, or an event-driven {@link Protocol} under every {@link Model}, the
+ * non-blocking {@link Model#eventLoop(int)} and {@link Model#ASYNC} included.
  *
  * <pre>{@code
  * try (StreamServer server = StreamServer.builder()
