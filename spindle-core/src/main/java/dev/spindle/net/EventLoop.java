@@ -59,8 +59,45 @@ final class EventLoop implements Runnable {
         this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this);
     }
 
-    void start() {
-        thread.start();
+    /**
+     * Opens and starts {@code count} loops named {@code <prefix>-loop-<n>}. If one cannot open its
+     * selector, those already opened are closed before the exception is thrown.
+     */
+    static EventLoop[] startAll(String prefix, int count, java.time.Duration idleTimeout, ServerCounters counters)
+            throws IOException {
+        EventLoop[] loops = new EventLoop[count];
+        try {
+            for (int i = 0; i < count; i++) {
+                loops[i] = new EventLoop(prefix + "-loop-" + (i + 1), idleTimeout, counters);
+            }
+        } catch (IOException e) {
+            for (EventLoop loop : loops) {
+                if (loop != null) {
+                    loop.selector.close(); // never started: nothing else holds it
+                }
+            }
+            throw e;
+        }
+        for (EventLoop loop : loops) {
+            loop.thread.start();
+        }
+        return loops;
+    }
+
+    /**
+     * Stops every loop, then waits up to {@code millis} for each.
+     *
+     * @return whether every loop stopped in time
+     */
+    static boolean stopAll(EventLoop[] loops, long millis) throws InterruptedException {
+        for (EventLoop loop : loops) {
+            loop.stop();
+        }
+        boolean all = true;
+        for (EventLoop loop : loops) {
+            all &= loop.awaitStopped(millis);
+        }
+        return all;
     }
 
     Selector selector() {
@@ -124,12 +161,12 @@ final class EventLoop implements Runnable {
     }
 
     /** Stops the loop once it has run the tasks already handed to it; connections left are aborted. */
-    void stop() {
+    private void stop() {
         stopping = true;
         selector.wakeup();
     }
 
-    boolean awaitStopped(long millis) throws InterruptedException {
+    private boolean awaitStopped(long millis) throws InterruptedException {
         return thread.join(java.time.Duration.ofMillis(millis));
     }
 

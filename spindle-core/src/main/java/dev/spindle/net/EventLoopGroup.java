@@ -33,22 +33,7 @@ public final class EventLoopGroup implements AutoCloseable {
     private final TransportOwner owner = (transport, peer, reason, cause) -> counters.active.decrement();
 
     private EventLoopGroup(int size, String name) throws IOException {
-        loops = new EventLoop[size];
-        try {
-            for (int i = 0; i < size; i++) {
-                loops[i] = new EventLoop(name + "-loop-" + (i + 1), java.time.Duration.ZERO, counters);
-            }
-        } catch (IOException e) {
-            for (EventLoop loop : loops) {
-                if (loop != null) {
-                    loop.stop();
-                }
-            }
-            throw e;
-        }
-        for (EventLoop loop : loops) {
-            loop.start();
-        }
+        loops = EventLoop.startAll(name, size, java.time.Duration.ZERO, counters);
     }
 
     /**
@@ -88,8 +73,9 @@ public final class EventLoopGroup implements AutoCloseable {
             }
             channel.connect(address);
             channel.configureBlocking(false);
-            EventLoop loop = loops[(int) (numbers.get() % loops.length)];
-            NioTransport transport = new NioTransport(numbers.incrementAndGet(), channel, loop, protocol, owner);
+            long number = numbers.incrementAndGet();
+            EventLoop loop = loops[(int) (number % loops.length)];
+            NioTransport transport = new NioTransport(number, channel, loop, protocol, owner);
             counters.active.increment();
             loop.execute(transport::start);
             return transport;
@@ -126,16 +112,10 @@ public final class EventLoopGroup implements AutoCloseable {
     /** Aborts every open connection and stops the loops, waiting up to a second for each. */
     @Override
     public void close() {
-        for (EventLoop loop : loops) {
-            loop.stop();
-        }
-        for (EventLoop loop : loops) {
-            try {
-                loop.awaitStopped(1_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        try {
+            EventLoop.stopAll(loops, 1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -119,6 +119,8 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
     private final ServerSocketChannel listener;
     /** The listening socket under ASYNC, bound to its channel group; null otherwise. */
     private final AsynchronousServerSocketChannel asyncListener;
+    /** The ASYNC model's thread group, shut down after the connections; null otherwise. */
+    private final java.nio.channels.AsynchronousChannelGroup asyncGroup;
     private final Selector selector;
     private final SocketAddress localAddress;
     private final Path unixSocketFile;
@@ -142,8 +144,6 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
 
     private final ServerCounters counters = new ServerCounters();
     private final ConcurrentHashMap<Long, LiveConnection> live = new ConcurrentHashMap<>();
-    /** The ASYNC model's thread group, shut down last; set once by the builder. */
-    private java.nio.channels.AsynchronousChannelGroup asyncGroup;
     private final AtomicLong connectionNumbers = new AtomicLong();
     /** Held by the one thread that accepts, in serveForever or handleRequest. */
     private final ReentrantLock acceptLock = new ReentrantLock();
@@ -157,22 +157,17 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
     private long backoffNanos; // accepting thread only
 
     private StreamServer(Builder b, ServerSocketChannel listener, Selector selector,
-                         AsynchronousServerSocketChannel asyncListener) throws IOException {
+                         AsynchronousServerSocketChannel asyncListener,
+                         java.nio.channels.AsynchronousChannelGroup asyncGroup) throws IOException {
         this.name = b.name != null ? b.name : "spindle-" + SERVER_NUMBERS.incrementAndGet();
         this.listener = listener;
         this.selector = selector;
         this.asyncListener = asyncListener;
+        this.asyncGroup = asyncGroup;
         this.localAddress = asyncListener != null ? asyncListener.getLocalAddress() : listener.getLocalAddress();
         this.unixSocketFile = localAddress instanceof UnixDomainSocketAddress u ? u.getPath() : null;
         this.handlers = b.handlers;
         this.protocols = b.protocols;
-        this.loops = new EventLoop[b.model.kind() == Model.Kind.EVENT_LOOP ? b.model.threads() : 0];
-        for (int i = 0; i < loops.length; i++) {
-            loops[i] = new EventLoop(name + "-loop-" + (i + 1), b.settings.readTimeout, counters);
-        }
-        for (EventLoop loop : loops) {
-            loop.start();
-        }
         this.model = b.model;
         this.dispatcher = b.model.newDispatcher(name);
         this.settings = b.settings.copy();
@@ -184,6 +179,9 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         this.onError = b.onError != null ? b.onError : this::logFailure;
         this.onTimeout = b.onTimeout;
         this.serviceActions = b.serviceActions;
+        // Last, so that nothing after it can fail and leave the loops' threads running.
+        this.loops = EventLoop.startAll(name, b.model.kind() == Model.Kind.EVENT_LOOP ? b.model.threads() : 0,
+                b.settings.readTimeout, counters);
     }
 
     /** A builder with the defaults: 127.0.0.1, an ephemeral port, {@link Model#VIRTUAL}, raw framing. */
@@ -757,31 +755,22 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
     }
 
     private void stopLoops() {
-        if (asyncListener != null) {
-            java.nio.channels.AsynchronousChannelGroup group = asyncGroup;
-            if (group != null) {
-                try {
-                    group.shutdownNow();
-                    group.awaitTermination(FORCED_CLOSE_WAIT_NANOS, TimeUnit.NANOSECONDS);
-                } catch (IOException e) {
-                    log(System.Logger.Level.WARNING, name + ": closing the async channel group failed: " + e, null);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-        for (EventLoop loop : loops) {
-            loop.stop();
-        }
-        for (EventLoop loop : loops) {
+        if (asyncGroup != null) {
             try {
-                if (!loop.awaitStopped(TimeUnit.NANOSECONDS.toMillis(FORCED_CLOSE_WAIT_NANOS))) {
-                    log(System.Logger.Level.WARNING, name + ": an event loop did not stop within 1 s", null);
-                }
+                asyncGroup.shutdownNow();
+                asyncGroup.awaitTermination(FORCED_CLOSE_WAIT_NANOS, TimeUnit.NANOSECONDS);
+            } catch (IOException e) {
+                log(System.Logger.Level.WARNING, name + ": closing the async channel group failed: " + e, null);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
             }
+        }
+        try {
+            if (!EventLoop.stopAll(loops, TimeUnit.NANOSECONDS.toMillis(FORCED_CLOSE_WAIT_NANOS))) {
+                log(System.Logger.Level.WARNING, name + ": an event loop did not stop within 1 s", null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -1110,7 +1099,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
                 channel.configureBlocking(false);
                 selector = Selector.open();
                 channel.register(selector, SelectionKey.OP_ACCEPT);
-                return new StreamServer(this, channel, selector, null);
+                return new StreamServer(this, channel, selector, null, null);
             } catch (IOException | RuntimeException e) {
                 closeQuietly(channel);
                 if (selector != null) {
@@ -1142,9 +1131,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
                     named.initCause(e);
                     throw named;
                 }
-                StreamServer server = new StreamServer(this, null, null, channel);
-                server.asyncGroup = group;
-                return server;
+                return new StreamServer(this, null, null, channel, group);
             } catch (IOException | RuntimeException e) {
                 closeQuietly(channel);
                 group.shutdownNow();
