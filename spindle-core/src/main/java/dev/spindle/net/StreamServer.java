@@ -414,13 +414,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
             peer = channel.getRemoteAddress();
             String refusal = admission(peer);
             if (refusal != null) {
-                counters.refused.increment();
-                try {
-                    channel.shutdownOutput();
-                } catch (IOException ignored) {
-                    // the peer is already gone
-                }
-                channel.close();
+                refuse(channel, channel::shutdownOutput, peer, refusal);
                 return;
             }
             permitted = true;
@@ -464,7 +458,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         try {
             String refusal = admission(peer);
             if (refusal != null) {
-                refuse(channel, peer, refusal);
+                refuse(channel, channel::shutdownOutput, peer, refusal);
                 return;
             }
             permitted = true;
@@ -490,7 +484,8 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
             dispatcher.dispatch(() -> serve(accepted));
         } catch (RejectedExecutionException | OutOfMemoryError e) {
             release(connection, permitted);
-            refuse(channel, peer, "the " + model + " model has no room (" + e.getMessage() + ")");
+            refuse(channel, channel::shutdownOutput, peer,
+                    "the " + model + " model has no room (" + e.getMessage() + ")");
         } catch (Throwable e) {
             // Whatever one connection hits (even a LinkageError), the accepting thread goes on.
             release(connection, permitted);
@@ -509,11 +504,21 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         }
     }
 
-    private void refuse(SocketChannel channel, SocketAddress peer, String why) {
+    /** A socket operation that may fail: a channel's {@code shutdownOutput}, whatever its kind. */
+    private interface SocketAction {
+        void run() throws IOException;
+    }
+
+    /**
+     * Counts and closes a refused connection, blocking or asynchronous: end-of-stream first, so
+     * that the client reads EOF rather than a reset.
+     */
+    private void refuse(java.nio.channels.Channel channel, SocketAction shutdownOutput, SocketAddress peer,
+                        String why) {
         counters.refused.increment();
         LOG.log(System.Logger.Level.DEBUG, () -> name + ": refused " + peer + ": " + why);
         try {
-            channel.shutdownOutput(); // end-of-stream first: the client reads EOF, not a reset
+            shutdownOutput.run();
         } catch (IOException ignored) {
             // the peer is already gone
         }
