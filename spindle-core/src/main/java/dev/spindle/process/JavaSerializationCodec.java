@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Immutable and thread-safe: {@link #allow} and {@link #allowPackage} return new codecs.
  */
-public final class JavaSerializationCodec implements Codec {
+public final class JavaSerializationCodec implements Codec, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
 
     private static final Set<String> JDK_CLASSES = Set.of(
             "java.lang.String", "java.lang.Boolean", "java.lang.Byte", "java.lang.Short", "java.lang.Character",
@@ -63,11 +64,28 @@ public final class JavaSerializationCodec implements Codec {
 
     /** A codec that also allows these classes. */
     public JavaSerializationCodec allow(Class<?>... classes) {
-        Set<String> more = new java.util.HashSet<>(allowedClasses);
+        List<String> names = new java.util.ArrayList<>();
         for (Class<?> c : classes) {
-            more.add(Objects.requireNonNull(c, "class").getName());
+            names.add(Objects.requireNonNull(c, "class").getName());
         }
+        return allowNames(names);
+    }
+
+    /** A codec that also allows the classes with these names. */
+    JavaSerializationCodec allowNames(java.util.Collection<String> classNames) {
+        Set<String> more = new java.util.HashSet<>(allowedClasses);
+        more.addAll(classNames);
         return new JavaSerializationCodec(Set.copyOf(more), allowedPackages);
+    }
+
+    /** The classes this codec allows beyond the defaults. */
+    Set<String> allowedClasses() {
+        return allowedClasses;
+    }
+
+    /** The packages this codec allows beyond the defaults. */
+    List<String> allowedPackages() {
+        return allowedPackages;
     }
 
     /** A codec that also allows every class in {@code packageName} and its subpackages. */

@@ -1,0 +1,151 @@
+package dev.spindle.process;
+
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.jar.JarFile;
+
+/**
+ * A child JVM being launched or running: the operating-system process and the channel it
+ * connects back on.
+ *
+ * <p>The child is the parent's own {@code java} with the parent's class path, running
+ * {@link ChildMain}. Its standard output and error are the parent's; its standard input is a pipe
+ * from the parent that carries the bootstrap (the run's key among it, so the key never shows on a
+ * command line) and then stays open: the child reads end-of-file there exactly when its parent
+ * has died, however it died.
+ */
+final class ChildJvm {
+
+    static final int BOOTSTRAP_MAGIC = 0x5350494e;
+    private static final AtomicLong TOKENS = new AtomicLong();
+    private static final List<String> COMMAND = command();
+
+    final java.lang.Process os;
+    final CompletableFuture<MessageChannel> channel;
+
+    private ChildJvm(java.lang.Process os, CompletableFuture<MessageChannel> channel) {
+        this.os = os;
+        this.channel = channel;
+    }
+
+    /**
+     * Launches a child JVM; it connects back to {@code hub} in the background. A standby child
+     * warms up first and then waits for a task.
+     */
+    static ChildJvm launch(ProcessHub hub, boolean standby) throws IOException {
+        long token = TOKENS.incrementAndGet();
+        CompletableFuture<MessageChannel> channel = hub.expect(token);
+        ProcessBuilder builder = new ProcessBuilder(COMMAND)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        java.lang.Process os;
+        try {
+            os = builder.start();
+        } catch (IOException e) {
+            channel.cancel(false);
+            throw new IOException("cannot start a child JVM (" + COMMAND.get(0) + "): " + e.getMessage(), e);
+        }
+        try {
+            OutputStream stdin = os.getOutputStream();
+            DataOutputStream out = new DataOutputStream(stdin);
+            out.writeInt(BOOTSTRAP_MAGIC);
+            out.write(hub.run().key);
+            out.writeUTF(hub.address().toString());
+            out.writeUTF(hub.run().directory.toString());
+            out.writeLong(token);
+            out.writeLong(hub.run().identity.pid());
+            out.writeBoolean(standby);
+            out.flush();
+        } catch (IOException e) {
+            os.destroyForcibly();
+            channel.cancel(false);
+            throw new IOException("the child JVM " + os.pid() + " died before it read its bootstrap", e);
+        }
+        // The child's channel fails as soon as the child dies before connecting, not at a timeout.
+        os.onExit().thenRun(() -> channel.completeExceptionally(new IOException(
+                "the child JVM " + os.pid() + " exited with code " + os.exitValue()
+                        + " before connecting back; its standard error says why")));
+        return new ChildJvm(os, channel);
+    }
+
+    /** The command line every child runs. */
+    static List<String> command() {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String classPath = System.getProperty("java.class.path");
+        Path archive = sharedArchive(classPath);
+        if (archive != null) {
+            command.add("-XX:+AutoCreateSharedArchive");
+            command.add("-XX:SharedArchiveFile=" + archive);
+        }
+        command.add("-Xlog:cds*=off");
+        command.add("-Xlog:os+container=off");
+        command.add("-XX:+UseSerialGC");
+        command.add("-cp");
+        command.add(classPath);
+        command.add(ChildMain.class.getName());
+        return List.copyOf(command);
+    }
+
+    /**
+     * Where the children's class-data-sharing archive lives: one per JDK and class path, in a
+     * directory only this user may enter. The JVM creates it when missing or stale (the first
+     * child to exit writes it) and maps it otherwise. Null when the class path holds a
+     * directory, which the JVM cannot archive (and would fail the child's exit code over).
+     */
+    static Path sharedArchive(String classPath) {
+        if (classPath == null || classPath.isEmpty() || !onlyJars(classPath)) {
+            return null;
+        }
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update((System.getProperty("java.home") + '\n' + System.getProperty("java.vm.version") + '\n'
+                    + classPath).getBytes(StandardCharsets.UTF_8));
+            String name = HexFormat.of().formatHex(digest.digest(), 0, 12) + ".jsa";
+            Path directory = Path.of(System.getProperty("java.io.tmpdir"),
+                    "spindle-cds-" + System.getProperty("user.name"));
+            if (!Files.isDirectory(directory)) {
+                Files.createDirectories(directory,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            return directory.resolve(name);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            return null;
+        }
+    }
+
+    private static boolean onlyJars(String classPath) {
+        for (String entry : classPath.split(File.pathSeparator)) {
+            if (!entry.endsWith(".jar") || !Files.isRegularFile(Path.of(entry))) {
+                return false;
+            }
+            try (JarFile jar = new JarFile(entry)) {
+                var manifest = jar.getManifest();
+                String more = manifest == null ? null : manifest.getMainAttributes().getValue("Class-Path");
+                if (more != null) {
+                    for (String url : more.trim().split("\\s+")) {
+                        if (url.endsWith("/")) {
+                            return false;
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,166 @@
+package dev.spindle.process;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import sun.misc.Signal;
+
+/**
+ * The entry point of every child JVM: reads its bootstrap, connects back to its parent's
+ * {@link ProcessHub}, authenticates, takes one {@link TaskOrder}, runs it, reports its
+ * {@link Outcome} and exits: 0 when the task returned, 1 when it threw, the task's own code when
+ * it called {@code System.exit}, 128 + n after signal n.
+ *
+ * <p>A thread reads the standard input, which is a pipe from the parent, to its end: end-of-file
+ * there means the parent died, and an idle or daemon child then halts at once.
+ */
+final class ChildMain {
+
+    private static final long REPORT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final ReentrantLock SEND = new ReentrantLock();
+    private static final AtomicBoolean REPORTED = new AtomicBoolean();
+    private static volatile boolean busy;
+    private static volatile boolean daemon;
+    private static volatile MessageChannel channel;
+
+    private ChildMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        DataInputStream stdin = new DataInputStream(new FileInputStream(FileDescriptor.in));
+        if (stdin.readInt() != ChildJvm.BOOTSTRAP_MAGIC) {
+            System.err.println("dev.spindle.process.ChildMain runs the child side of dev.spindle.process.Process; "
+                    + "it is not meant to be started by hand");
+            System.exit(2);
+        }
+        byte[] key = new byte[32];
+        stdin.readFully(key);
+        String hub = stdin.readUTF();
+        Path runDirectory = Path.of(stdin.readUTF());
+        long token = stdin.readLong();
+        long parentPid = stdin.readLong();
+        boolean standby = stdin.readBoolean();
+        watchParent(stdin);
+        if (standby) {
+            warmUp();
+        }
+
+        MessageChannel link = new MessageChannel(SocketChannel.open(UnixDomainSocketAddress.of(hub)));
+        long deadline = MessageChannel.deadline(ProcessHub.HELLO_TIMEOUT_NANOS);
+        link.authenticate(key, false, deadline);
+        ByteArrayOutputStream hello = new ByteArrayOutputStream();
+        new DataOutputStream(hello).writeLong(token);
+        link.send(hello.toByteArray(), 0, hello.size(), deadline);
+        channel = link;
+
+        TaskOrder order = TaskOrder.decode(link.receive(MessageChannel.NO_DEADLINE));
+        daemon = order.daemon();
+        busy = true;
+        Run.joinAsChild(key, runDirectory,
+                new ProcessInfo(order.name(), ProcessHandle.current().pid(), parentPid, order.daemon()));
+        if (order.prefixOutput()) {
+            byte[] prefix = ("[" + order.name() + "] ").getBytes(StandardCharsets.UTF_8);
+            System.setOut(prefixed(FileDescriptor.out, prefix));
+            System.setErr(prefixed(FileDescriptor.err, prefix));
+        }
+        for (String name : new String[] {"TERM", "INT", "HUP"}) {
+            Signal.handle(new Signal(name), signal -> {
+                report(Outcome.signalled(signal.getNumber()));
+                Runtime.getRuntime().exit(128 + signal.getNumber());
+            });
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> report(Outcome.exited()), "spindle-child-exit"));
+
+        JavaSerializationCodec codec = order.codec();
+        try {
+            Object task = codec.decode(order.task());
+            Object value = null;
+            if (task instanceof SerializableCallable<?> callable) {
+                value = callable.call();
+            } else {
+                ((Runnable) task).run();
+            }
+            report(Outcome.returned(order.returnsResult() ? codec.encode(value) : new byte[0]));
+        } catch (Throwable thrown) {
+            // As Python does, the child prints its own traceback; the parent gets it too.
+            System.err.println("Process " + order.name() + ":");
+            thrown.printStackTrace();
+            report(Outcome.threw(thrown));
+            System.out.flush();
+            System.exit(1);
+        }
+        System.out.flush();
+        System.err.flush();
+    }
+
+    /** Sends the outcome once; later calls (a signal after the result, the exit hook) do nothing. */
+    private static void report(Outcome outcome) {
+        MessageChannel link = channel;
+        if (link == null || !REPORTED.compareAndSet(false, true)) {
+            return;
+        }
+        SEND.lock();
+        try {
+            byte[] bytes = outcome.encode();
+            link.send(bytes, 0, bytes.length, MessageChannel.deadline(REPORT_TIMEOUT_NANOS));
+        } catch (IOException e) {
+            // The parent is gone or not listening; the exit code still tells the story.
+        } finally {
+            SEND.unlock();
+        }
+    }
+
+    private static void watchParent(DataInputStream stdin) {
+        Thread watcher = new Thread(() -> {
+            try {
+                while (stdin.read() >= 0) {
+                    // The parent never writes after the bootstrap; anything else is ignored.
+                }
+            } catch (IOException e) {
+                // Treated as the parent's death, as end-of-file is.
+            }
+            if (!busy || daemon) {
+                System.out.flush();
+                System.err.flush();
+                Runtime.getRuntime().halt(1);
+            }
+        }, "spindle-parent-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    /** Loads and links what running a task needs, so that a standby child starts one at full speed. */
+    private static void warmUp() throws IOException {
+        JavaSerializationCodec codec = JavaSerializationCodec.defaults();
+        int base = 40;
+        SerializableCallable<Integer> probe = () -> base + 2;
+        try {
+            Object back = codec.decode(codec.encode(probe));
+            ((SerializableCallable<?>) back).call();
+            Outcome.returned(codec.encode(java.util.List.of(1, "two", 3.0))).encode();
+            Outcome.threw(new IllegalStateException("warm-up")).encode();
+            TaskOrder.decode(new TaskOrder("warm-up", false, false, true, java.util.List.of(),
+                    java.util.List.of(), new byte[0]).encode());
+        } catch (Exception e) {
+            throw new IOException("a standby JVM could not warm up", e);
+        }
+    }
+
+    private static PrintStream prefixed(FileDescriptor fd, byte[] prefix) {
+        OutputStream target = new FileOutputStream(fd);
+        return new PrintStream(new LinePrefixingOutputStream(target, prefix), true, StandardCharsets.UTF_8);
+    }
+}

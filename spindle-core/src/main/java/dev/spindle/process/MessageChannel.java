@@ -1,0 +1,283 @@
+package dev.spindle.process;
+
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.io.StreamCorruptedException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Length-prefixed messages (a 4-byte big-endian length, then the payload, as {@code multiprocessing}'s
+ * {@code Connection} frames them) over a connected socket, with a deadline on every wait.
+ *
+ * <p>The socket is non-blocking; a wait is a {@link Selector} select bounded by the caller's
+ * deadline, so every blocking operation can time out and {@link #close} wakes any waiter. Received
+ * bytes go through one 64 KiB buffer, so a run of small messages costs one read. A message's
+ * length is read before its body, and the message stays unread until a caller takes it, so a
+ * receiver with too small a buffer loses nothing.
+ *
+ * <p>Not thread-safe on its own: callers hold one lock for sending and another for receiving, so
+ * one sender and one receiver may work at once.
+ */
+final class MessageChannel implements Closeable {
+
+    /** Waits forever. */
+    static final long NO_DEADLINE = Long.MAX_VALUE;
+    /** The largest message a channel accepts: Python's own limit for {@code send_bytes}. */
+    static final int MAX_MESSAGE = Integer.MAX_VALUE - 8;
+
+    private static final int BUFFER_BYTES = 64 * 1024;
+
+    private final SocketChannel channel;
+    private final Selector readSelector;
+    private Selector writeSelector;
+    private final ByteBuffer in = ByteBuffer.allocateDirect(BUFFER_BYTES).flip();
+    private final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_BYTES);
+    private final ByteBuffer[] gather = new ByteBuffer[2];
+    private boolean eof;
+
+    MessageChannel(SocketChannel channel) throws IOException {
+        this.channel = channel;
+        channel.configureBlocking(false);
+        this.readSelector = Selector.open();
+        channel.register(readSelector, SelectionKey.OP_READ);
+    }
+
+    /** A deadline {@code timeoutNanos} from now; negative or huge timeouts mean none. */
+    static long deadline(long timeoutNanos) {
+        long now = System.nanoTime();
+        return timeoutNanos < 0 || now + timeoutNanos < now ? NO_DEADLINE : now + timeoutNanos;
+    }
+
+    /** Runs {@link Handshake} over this channel: nothing else is read before it succeeds. */
+    void authenticate(byte[] key, boolean first, long deadline) throws IOException {
+        Handshake.authenticate(rawInput(deadline), rawOutput(deadline), key, first);
+    }
+
+    /** Sends one message: the length, then {@code len} bytes of {@code bytes} from {@code off}. */
+    void send(byte[] bytes, int off, int len, long deadline) throws IOException {
+        out.clear();
+        out.putInt(len);
+        if (len <= out.remaining()) {
+            out.put(bytes, off, len).flip();
+            writeFully(out, deadline);
+            return;
+        }
+        out.flip();
+        gather[0] = out;
+        gather[1] = ByteBuffer.wrap(bytes, off, len);
+        try {
+            while (gather[1].hasRemaining()) {
+                if (channel.write(gather) == 0) {
+                    awaitWritable(deadline);
+                }
+            }
+        } finally {
+            gather[1] = null;
+        }
+    }
+
+    /**
+     * Waits for the next message's length and returns it, leaving the message unread.
+     *
+     * @throws EOFException when the peer closed at a message boundary
+     */
+    int nextLength(long deadline) throws IOException {
+        fill(4, deadline, "a message length");
+        int length = in.getInt(in.position());
+        if (length < 0 || length > MAX_MESSAGE) {
+            throw new StreamCorruptedException("the peer sent a message length of " + length
+                    + "; the stream is corrupt, so the connection cannot be used any further");
+        }
+        return length;
+    }
+
+    /** Receives the next message whole. */
+    byte[] receive(long deadline) throws IOException {
+        byte[] bytes = new byte[nextLength(deadline)];
+        receiveInto(bytes, 0, deadline);
+        return bytes;
+    }
+
+    /**
+     * Receives the next message into {@code buffer} at {@code offset}; the caller has checked
+     * with {@link #nextLength} that it fits. Returns its length.
+     */
+    int receiveInto(byte[] buffer, int offset, long deadline) throws IOException {
+        int length = nextLength(deadline);
+        in.position(in.position() + 4);
+        int copied = Math.min(length, in.remaining());
+        in.get(buffer, offset, copied);
+        if (copied < length) {
+            ByteBuffer rest = ByteBuffer.wrap(buffer, offset + copied, length - copied);
+            while (rest.hasRemaining()) {
+                int n = channel.read(rest);
+                if (n < 0) {
+                    eof = true;
+                    throw new EOFException("the peer closed in the middle of a message: got "
+                            + (length - rest.remaining()) + " of " + length + " bytes");
+                }
+                if (n == 0) {
+                    awaitReadable(deadline);
+                }
+            }
+        }
+        return length;
+    }
+
+    /**
+     * Whether a byte, or the end of the stream, can be read before the deadline: Python's
+     * {@code poll}. Consumes nothing.
+     */
+    boolean poll(long deadline) throws IOException {
+        if (in.hasRemaining() || eof) {
+            return true;
+        }
+        try {
+            readSome(deadline);
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        }
+    }
+
+    /** Closes the socket and wakes any thread waiting on it. */
+    @Override
+    public void close() throws IOException {
+        try {
+            channel.close();
+        } finally {
+            readSelector.wakeup();
+            readSelector.close();
+            if (writeSelector != null) {
+                writeSelector.wakeup();
+                writeSelector.close();
+            }
+        }
+    }
+
+    boolean isOpen() {
+        return channel.isOpen();
+    }
+
+    /** Makes at least {@code n} bytes available in {@link #in}. */
+    private void fill(int n, long deadline, String what) throws IOException {
+        while (in.remaining() < n) {
+            if (eof) {
+                throw in.hasRemaining()
+                        ? new EOFException("the peer closed in the middle of " + what)
+                        : new EOFException("the peer closed the connection");
+            }
+            readSome(deadline);
+        }
+    }
+
+    /** Reads at least one byte into {@link #in}, or notes the end of the stream. */
+    private void readSome(long deadline) throws IOException {
+        in.compact();
+        try {
+            while (true) {
+                int n = channel.read(in);
+                if (n < 0) {
+                    eof = true;
+                    return;
+                }
+                if (n > 0) {
+                    return;
+                }
+                awaitReadable(deadline);
+            }
+        } finally {
+            in.flip();
+        }
+    }
+
+    private void writeFully(ByteBuffer bytes, long deadline) throws IOException {
+        while (bytes.hasRemaining()) {
+            if (channel.write(bytes) == 0) {
+                awaitWritable(deadline);
+            }
+        }
+    }
+
+    private void awaitReadable(long deadline) throws IOException {
+        await(readSelector, deadline);
+    }
+
+    private void awaitWritable(long deadline) throws IOException {
+        if (writeSelector == null) {
+            writeSelector = Selector.open();
+            channel.register(writeSelector, SelectionKey.OP_WRITE);
+        }
+        await(writeSelector, deadline);
+    }
+
+    private void await(Selector selector, long deadline) throws IOException {
+        long waitMillis = 0;
+        if (deadline != NO_DEADLINE) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SocketTimeoutException("timed out waiting for the peer");
+            }
+            waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
+        }
+        selector.select(waitMillis);
+        selector.selectedKeys().clear();
+        if (!channel.isOpen()) {
+            throw new AsynchronousCloseException();
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedIOException("interrupted while waiting for the peer");
+        }
+    }
+
+    /** The raw byte stream, for the handshake only. */
+    private InputStream rawInput(long deadline) {
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (!in.hasRemaining()) {
+                    if (eof) {
+                        return -1;
+                    }
+                    readSome(deadline);
+                    if (!in.hasRemaining()) {
+                        return -1;
+                    }
+                }
+                int n = Math.min(len, in.remaining());
+                in.get(b, off, n);
+                return n;
+            }
+        };
+    }
+
+    private OutputStream rawOutput(long deadline) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                writeFully(ByteBuffer.wrap(b, off, len), deadline);
+            }
+        };
+    }
+}

@@ -1,0 +1,233 @@
+package dev.spindle.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.example.gadgets.Gadget;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class ProcessTest {
+
+    @TempDir
+    Path dir;
+
+    @AfterAll
+    static void noChildJvmOutlivesTheTests() throws Exception {
+        WarmStandby.killAllForTests();
+        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+            child.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThat(ProcessHandle.current().children().toList()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(StartMethod.class)
+    void callableResultAndTheChildsIdentityComeBack(StartMethod method) throws Exception {
+        try (Process<List<Object>> p = Process.callable(() -> {
+            ProcessInfo me = Process.current();
+            return List.<Object>of(me.name(), me.pid(), me.parentPid(), me.daemon());
+        }).name("worker").startMethod(method).start()) {
+            List<Object> who = p.result();
+            assertThat(who).containsExactly("worker", p.pid(), ProcessHandle.current().pid(), false);
+            assertThat(p.exitCode()).hasValue(0);
+            assertThat(p.isAlive()).isFalse();
+            assertThat(p.exception()).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(StartMethod.class)
+    void anUncaughtExceptionReachesTheParentWithTheChildsStackTrace(StartMethod method) throws Exception {
+        try (Process<Void> p = Process.target(ProcessTest::failDeepInside).startMethod(method).start()) {
+            p.join();
+            assertThat(p.exitCode()).hasValue(1);
+            ChildException thrown = p.exception().orElseThrow();
+            assertThat(thrown.className()).isEqualTo("java.lang.IllegalStateException");
+            assertThat(thrown.getMessage()).isEqualTo("java.lang.IllegalStateException: out of dumplings");
+            assertThat(thrown.getCause()).isInstanceOf(ChildException.class)
+                    .hasMessage("java.io.IOException: the cause");
+            assertThat(Arrays.stream(thrown.getStackTrace()).map(StackTraceElement::getMethodName))
+                    .contains("failDeepInside");
+            assertThatThrownBy(p::result).isInstanceOf(ProcessFailedException.class)
+                    .hasMessageContaining("threw java.lang.IllegalStateException: out of dumplings")
+                    .hasCause(thrown);
+        }
+    }
+
+    static void failDeepInside() {
+        throw new IllegalStateException("out of dumplings", new IOException("the cause"));
+    }
+
+    @Test
+    void systemExitCodeIsTheExitCode() throws Exception {
+        try (Process<Void> p = Process.target(() -> System.exit(7)).start()) {
+            p.join();
+            assertThat(p.exitCode()).hasValue(7);
+            assertThatThrownBy(p::result).isInstanceOf(ProcessFailedException.class)
+                    .hasMessageContaining("exit code 7 before its task finished");
+        }
+    }
+
+    @Test
+    void mainClassRunsWithItsArguments() throws Exception {
+        Path out = dir.resolve("main.txt");
+        try (Process<Void> p = Process.mainClass(WritesItsArguments.class.getName(), out.toString(), "a", "b").start()) {
+            p.join();
+            assertThat(p.exitCode()).hasValue(0);
+        }
+        assertThat(Files.readString(out)).isEqualTo("a b");
+    }
+
+    @Test
+    void terminateIsGracefulAndGivesMinus15() throws Exception {
+        String ready = dir.resolve("ready").toString();
+        String hookRan = dir.resolve("hook").toString();
+        try (Process<Void> p = Process.target(() -> {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> write(hookRan)));
+            write(ready);
+            sleepForever();
+        }).start()) {
+            awaitFile(Path.of(ready));
+            p.terminate();
+            p.join();
+            assertThat(p.exitCode()).hasValue(-15);
+            assertThat(Path.of(hookRan)).exists();
+            assertThatThrownBy(p::result).hasMessageContaining("exit code -15");
+        }
+    }
+
+    @Test
+    void killGivesMinus9AndJoinTimesOutWhileTheChildRuns() throws Exception {
+        try (Process<Void> p = Process.target(ProcessTest::sleepForever).start()) {
+            assertThat(p.join(Duration.ofMillis(300))).isFalse();
+            assertThat(p.isAlive()).isTrue();
+            assertThat(p.exitCode()).isEmpty();
+            p.kill();
+            assertThat(p.join(Duration.ofSeconds(30))).isTrue();
+            assertThat(p.exitCode()).hasValue(-9);
+            assertThat(p.isAlive()).isFalse();
+        }
+    }
+
+    @Test
+    void aDaemonChildDiesWhenItsParentIsKilledAndANonDaemonOneLivesOn() throws Exception {
+        String daemonPid = dir.resolve("daemon").toString();
+        String orphanPid = dir.resolve("orphan").toString();
+        try (Process<Void> parent = Process.target(() -> {
+            try {
+                Process.target(() -> writePidAndSleep(daemonPid)).daemon(true).start();
+                Process.target(() -> writePidAndSleep(orphanPid)).start();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            sleepForever();
+        }).start()) {
+            ProcessHandle daemon = ProcessHandle.of(awaitPid(Path.of(daemonPid))).orElseThrow();
+            ProcessHandle orphan = ProcessHandle.of(awaitPid(Path.of(orphanPid))).orElseThrow();
+            try {
+                assertThat(daemon.parent().map(ProcessHandle::pid)).hasValue(parent.pid());
+                parent.kill();
+                parent.join();
+                daemon.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(daemon.isAlive()).isFalse();
+                assertThat(orphan.isAlive()).isTrue();
+            } finally {
+                orphan.destroyForcibly();
+                daemon.destroyForcibly();
+                orphan.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    static void writePidAndSleep(String path) {
+        try {
+            Files.writeString(Path.of(path + ".tmp"), Long.toString(Process.current().pid()));
+            Files.move(Path.of(path + ".tmp"), Path.of(path));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        sleepForever();
+    }
+
+    static long awaitPid(Path path) throws Exception {
+        awaitFile(path);
+        return Long.parseLong(Files.readString(path));
+    }
+
+    @Test
+    void aResultOfAClassOffTheAllowListIsRefusedWithItsName() throws Exception {
+        try (Process<Gadget> p = Process.callable(() -> new Gadget("boom")).start()) {
+            assertThatThrownBy(p::result).isInstanceOf(ProcessFailedException.class)
+                    .hasMessageContaining("could not be decoded")
+                    .cause().isInstanceOf(ClassNotAllowedException.class)
+                    .hasMessageContaining("org.example.gadgets.Gadget")
+                    .hasMessageContaining("allow(Gadget.class)");
+            assertThat(p.exitCode()).hasValue(0);
+        }
+        try (Process<Gadget> p = Process.callable(() -> new Gadget("fine")).allow(Gadget.class).start()) {
+            assertThat(p.result().payload()).isEqualTo("fine");
+        }
+    }
+
+    @Test
+    void aTaskThatCannotBeSerializedFailsAtStartNamingWhatItCaptured() {
+        Object notSerializable = new Object();
+        Process<Integer> p = Process.callable(() -> notSerializable.hashCode());
+        assertThatThrownBy(p::start).isInstanceOf(java.io.NotSerializableException.class)
+                .hasMessageContaining("java.lang.Object")
+                .hasMessageContaining("must be Serializable");
+        assertThatThrownBy(p::join).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aProcessStartsOnceAndItsSettingsFreezeAtStart() throws Exception {
+        try (Process<Void> p = Process.target(() -> { }).start()) {
+            assertThatThrownBy(p::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("starts once");
+            assertThatThrownBy(() -> p.name("late")).isInstanceOf(IllegalStateException.class);
+            p.join();
+            assertThat(p.name()).startsWith("Process-");
+        }
+    }
+
+    static void sleepForever() {
+        try {
+            Thread.sleep(Long.MAX_VALUE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void write(String path) {
+        try {
+            Files.writeString(Path.of(path), "x");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Waits, bounded, for a child to say it has got somewhere. */
+    static void awaitFile(Path path) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!Files.exists(path)) {
+            assertThat(System.nanoTime()).as("waiting for " + path).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    /** The class a child runs by name. */
+    public static final class WritesItsArguments {
+        public static void main(String[] args) throws IOException {
+            Files.writeString(Path.of(args[0]), String.join(" ", Arrays.asList(args).subList(1, args.length)));
+        }
+    }
+}
