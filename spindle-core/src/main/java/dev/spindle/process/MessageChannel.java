@@ -10,6 +10,7 @@ import java.io.StreamCorruptedException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -230,8 +231,12 @@ final class MessageChannel implements Closeable {
             }
             waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
         }
-        selector.select(waitMillis);
-        selector.selectedKeys().clear();
+        try {
+            selector.select(waitMillis);
+            selector.selectedKeys().clear();
+        } catch (ClosedSelectorException e) {
+            throw new AsynchronousCloseException();
+        }
         if (!channel.isOpen()) {
             throw new AsynchronousCloseException();
         }
