@@ -41,6 +41,7 @@ final class ChildMain {
 
     public static void main(String[] args) throws Exception {
         DataInputStream stdin = new DataInputStream(new FileInputStream(FileDescriptor.in));
+        // Unbuffered, so that nothing past the bootstrap is read ahead of the watcher's channel.
         if (stdin.readInt() != ChildJvm.BOOTSTRAP_MAGIC) {
             System.err.println("dev.spindle.process.ChildMain runs the child side of dev.spindle.process.Process; "
                     + "it is not meant to be started by hand");
@@ -53,7 +54,7 @@ final class ChildMain {
         long token = stdin.readLong();
         long parentPid = stdin.readLong();
         boolean standby = stdin.readBoolean();
-        watchParent(stdin);
+        watchParent();
         if (standby) {
             warmUp();
         }
@@ -65,6 +66,14 @@ final class ChildMain {
         new DataOutputStream(hello).writeLong(token);
         link.send(hello.toByteArray(), 0, hello.size(), deadline);
         channel = link;
+        // Installed before the task arrives, so a standby child has nothing left to set up.
+        for (String name : new String[] {"TERM", "INT", "HUP"}) {
+            Signal.handle(new Signal(name), signal -> {
+                report(Outcome.signalled(signal.getNumber()));
+                Runtime.getRuntime().exit(128 + signal.getNumber());
+            });
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> report(Outcome.exited()), "spindle-child-exit"));
 
         TaskOrder order = TaskOrder.decode(link.receive(MessageChannel.NO_DEADLINE));
         daemon = order.daemon();
@@ -76,13 +85,6 @@ final class ChildMain {
             System.setOut(prefixed(FileDescriptor.out, prefix));
             System.setErr(prefixed(FileDescriptor.err, prefix));
         }
-        for (String name : new String[] {"TERM", "INT", "HUP"}) {
-            Signal.handle(new Signal(name), signal -> {
-                report(Outcome.signalled(signal.getNumber()));
-                Runtime.getRuntime().exit(128 + signal.getNumber());
-            });
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> report(Outcome.exited()), "spindle-child-exit"));
 
         JavaSerializationCodec codec = order.codec();
         try {
@@ -123,14 +125,25 @@ final class ChildMain {
         }
     }
 
-    private static void watchParent(DataInputStream stdin) {
+    /**
+     * Reads the standard input to its end on a thread of its own. The read goes through an
+     * interruptible channel that a shutdown hook closes: HotSpot's exit waits up to 300 ms for
+     * threads blocked in native code, which a plain stream read is.
+     */
+    private static void watchParent() {
+        java.nio.channels.FileChannel input = new FileInputStream(FileDescriptor.in).getChannel();
+        AtomicBoolean exiting = new AtomicBoolean();
         Thread watcher = new Thread(() -> {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(64);
             try {
-                while (stdin.read() >= 0) {
+                while (input.read(buffer.clear()) >= 0) {
                     // The parent never writes after the bootstrap; anything else is ignored.
                 }
             } catch (IOException e) {
-                // Treated as the parent's death, as end-of-file is.
+                // Closed by the exit hook, or failed: only end-of-file below means the parent died.
+                if (exiting.get()) {
+                    return;
+                }
             }
             if (!busy || daemon) {
                 System.out.flush();
@@ -140,6 +153,14 @@ final class ChildMain {
         }, "spindle-parent-watch");
         watcher.setDaemon(true);
         watcher.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            exiting.set(true);
+            try {
+                input.close();
+            } catch (IOException e) {
+                // Exiting anyway.
+            }
+        }, "spindle-parent-watch-stop"));
     }
 
     /** Loads and links what running a task needs, so that a standby child starts one at full speed. */

@@ -47,6 +47,14 @@ final class ProcessHub {
         Thread acceptor = new Thread(this::acceptLoop, "spindle-process-hub");
         acceptor.setDaemon(true);
         acceptor.start();
+        // Closing wakes the accepting thread out of native code, which HotSpot's exit would wait 300 ms for.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                listener.close();
+            } catch (IOException e) {
+                // Exiting anyway.
+            }
+        }, "spindle-process-hub-stop"));
     }
 
     /** This process's hub, started on first use. */

@@ -9,8 +9,9 @@ import java.util.logging.Logger;
 
 /**
  * The {@link StartMethod#WARM} standby set: idle child JVMs that have connected, authenticated
- * and warmed up, each waiting for a task. Taking one starts a replacement in the background;
- * when none is ready the caller gets a freshly launched one, so a burst never waits on the set.
+ * and warmed up, each waiting for a task. When none is ready the caller gets a freshly launched
+ * one, so a burst never waits on the set. The set refills in the background: at once when it is
+ * empty, otherwise when a taken child ends.
  *
  * <p>Standby children die with this process: they read end-of-file on their standard input and
  * halt, and a shutdown hook kills them sooner.
@@ -19,6 +20,7 @@ final class WarmStandby {
 
     private static final Logger LOG = Logger.getLogger(WarmStandby.class.getName());
     private static final ReentrantLock LOCK = new ReentrantLock();
+    private static final java.util.concurrent.locks.Condition CHANGED = LOCK.newCondition();
     private static WarmStandby instance;
 
     private final ProcessHub hub;
@@ -60,15 +62,42 @@ final class WarmStandby {
             LOCK.unlock();
         }
         ChildJvm child = ready != null ? ready : ChildJvm.launch(hub, false);
-        topUp();
+        // Refill when the set runs dry, else when the taken child ends: a JVM booting beside a
+        // child that just started would take a core from it on a small machine.
+        if (isEmpty()) {
+            topUpInBackground();
+        } else {
+            child.os.onExit().thenRun(this::topUpInBackground);
+        }
         return child;
     }
 
-    /** Whether a standby child is connected and waiting. */
-    boolean hasReady() {
+    private boolean isEmpty() {
         LOCK.lock();
         try {
-            return idle.stream().anyMatch(c -> c.os.isAlive());
+            return idle.isEmpty();
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    private void topUpInBackground() {
+        Thread.ofVirtual().name("spindle-standby-refill").start(this::topUp);
+    }
+
+    /** Tops the set up and waits at most {@code timeoutNanos} until it is full; returns whether it is. */
+    boolean awaitFull(long timeoutNanos) throws InterruptedException {
+        topUp();
+        LOCK.lock();
+        try {
+            long left = timeoutNanos;
+            while (idle.size() < size && !closed) {
+                if (left <= 0) {
+                    return false;
+                }
+                left = CHANGED.awaitNanos(left);
+            }
+            return !closed;
         } finally {
             LOCK.unlock();
         }
@@ -107,6 +136,7 @@ final class WarmStandby {
             } else {
                 LOG.log(Level.WARNING, "a standby JVM failed before it was ready", error);
             }
+            CHANGED.signalAll();
         } finally {
             LOCK.unlock();
         }

@@ -76,6 +76,15 @@ class JavaSerializationCodecTest {
     }
 
     @Test
+    void aLambdaIsAllowedExactlyWhenItsCapturingClassIs() throws Exception {
+        byte[] bytes = codec.encode(org.example.tasks.OutsideTasks.greeting("you"));
+        assertThatThrownBy(() -> codec.decode(bytes)).isInstanceOf(ClassNotAllowedException.class)
+                .hasMessageContaining("org.example.tasks.OutsideTasks");
+        Object back = codec.allow(org.example.tasks.OutsideTasks.class).decode(bytes);
+        assertThat(((Callable<?>) back).call()).isEqualTo("hello, you");
+    }
+
+    @Test
     void deeplyNestedGraphsAreRefused() throws Exception {
         List<Object> outer = new ArrayList<>();
         List<Object> current = outer;

@@ -68,6 +68,15 @@ class ProcessTest {
         throw new IllegalStateException("out of dumplings", new IOException("the cause"));
     }
 
+    @ParameterizedTest
+    @EnumSource(StartMethod.class)
+    void aLambdaFromTheUsersOwnPackageRunsWithoutBeingAllowedByHand(StartMethod method) throws Exception {
+        try (Process<String> p = Process.callable(org.example.tasks.OutsideTasks.greeting("world"))
+                .startMethod(method).start()) {
+            assertThat(p.result()).isEqualTo("hello, world");
+        }
+    }
+
     @Test
     void systemExitCodeIsTheExitCode() throws Exception {
         try (Process<Void> p = Process.target(() -> System.exit(7)).start()) {
