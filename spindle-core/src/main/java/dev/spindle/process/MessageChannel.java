@@ -37,6 +37,7 @@ final class MessageChannel implements Closeable {
     static final int MAX_MESSAGE = Integer.MAX_VALUE - 8;
 
     private static final int BUFFER_BYTES = 64 * 1024;
+    private static final int SOCKET_BUFFER_BYTES = 1024 * 1024;
 
     private final SocketChannel channel;
     private final Selector readSelector;
@@ -48,6 +49,9 @@ final class MessageChannel implements Closeable {
 
     MessageChannel(SocketChannel channel) throws IOException {
         this.channel = channel;
+        // Room for several large messages in flight, so a sender and receiver wake each other less.
+        channel.setOption(java.net.StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
+        channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
         channel.configureBlocking(false);
         this.readSelector = Selector.open();
         channel.register(readSelector, SelectionKey.OP_READ);

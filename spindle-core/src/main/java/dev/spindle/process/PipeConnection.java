@@ -69,8 +69,10 @@ public final class PipeConnection implements Closeable, Serializable {
     private final ReentrantLock receiveLock = new ReentrantLock();
     private final ReentrantLock attachLock = new ReentrantLock();
     private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
-    private long pendingBytes;
+    private volatile long pendingBytes;
     private CompletableFuture<MessageChannel> attachment;
+    /** Completes once an attachment has sent the messages that waited for it, or has failed. */
+    private final CompletableFuture<Void> delivered = new CompletableFuture<>();
     private volatile MessageChannel channel;
     private volatile ServerSocketChannel listener;
     private volatile Selector acceptSelector;
@@ -231,6 +233,7 @@ public final class PipeConnection implements Closeable, Serializable {
     @Override
     public void close() throws IOException {
         CompletableFuture<MessageChannel> attaching;
+        boolean linger;
         attachLock.lock();
         try {
             if (closed) {
@@ -238,12 +241,13 @@ public final class PipeConnection implements Closeable, Serializable {
             }
             closed = true;
             attaching = attachment;
-            lingering = attaching != null && !attaching.isDone() && pendingBytes > 0;
+            linger = attaching != null && !delivered.isDone() && pendingBytes > 0;
+            lingering = linger;
         } finally {
             attachLock.unlock();
         }
-        if (lingering) {
-            Lingering.add(attaching);
+        if (linger) {
+            Lingering.add(delivered);
             return;
         }
         IOException failure = null;
@@ -325,6 +329,9 @@ public final class PipeConnection implements Closeable, Serializable {
         } catch (IOException | RuntimeException e) {
             closeQuietly(made);
             attaching.completeExceptionally(e);
+            if (closed) {
+                delivered.complete(null);
+            }
             return;
         }
         attaching.complete(made);
@@ -342,6 +349,7 @@ public final class PipeConnection implements Closeable, Serializable {
             closeQuietly(listener);
             closeQuietly(acceptSelector);
         }
+        delivered.complete(null);
     }
 
     /** Sends the messages that waited for the other end. Called with the send lock held. */
@@ -508,14 +516,14 @@ public final class PipeConnection implements Closeable, Serializable {
 
     /** Closed ends still delivering what was sent before the other end's first use; exit waits for them. */
     private static final class Lingering {
-        private static final java.util.Set<CompletableFuture<MessageChannel>> DELIVERIES =
+        private static final java.util.Set<CompletableFuture<Void>> DELIVERIES =
                 java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         static {
             Runtime.getRuntime().addShutdownHook(new Thread(Lingering::awaitAll, "spindle-pipe-linger"));
         }
 
-        static void add(CompletableFuture<MessageChannel> delivery) {
+        static void add(CompletableFuture<Void> delivery) {
             DELIVERIES.add(delivery);
             delivery.whenComplete((ch, e) -> DELIVERIES.remove(delivery));
         }

@@ -1,0 +1,10 @@
+package dev.spindle.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code spindle demo}: the seeds' classic experiments, run on the JVM. */
+@Command(name = "demo",
+        description = "Run one of the seeds' experiments.",
+        subcommands = {CpuVsIoDemo.class, PipeDemo.class})
+final class DemoCommand {
+}

@@ -1,0 +1,56 @@
+package dev.spindle.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class DemoCommandTest {
+
+    @AfterEach
+    void noChildJvmOutlivesADemo() throws Exception {
+        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+            child.onExit().get(30, TimeUnit.SECONDS);
+        }
+        assertThat(ProcessHandle.current().children().toList()).isEmpty();
+    }
+
+    @Test
+    void pipeDemoConsumerTakesEveryItemAndEndsOnEndOfFile() {
+        StringWriter out = new StringWriter();
+        int exit = run(out, "demo", "pipe", "--items", "25");
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("main process: c1 received 25 of 25 and exited with code 0");
+    }
+
+    @Test
+    void cpuVsIoDemoPrintsARowPerModelAndSaysWhatItShows() {
+        StringWriter out = new StringWriter();
+        int exit = run(out, "demo", "cpu-vs-io", "--workers", "2", "--sleep", "100ms");
+        assertThat(exit).isZero();
+        assertThat(out.toString())
+                .contains("| platform threads |", "| virtual threads |", "| processes (spawn) |")
+                .contains("Java has no GIL");
+    }
+
+    @Test
+    void cpuVsIoDemoRefusesZeroWorkers() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Spindle.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        assertThat(cli.execute("demo", "cpu-vs-io", "--workers", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--workers must be at least 1");
+    }
+
+    private static int run(StringWriter out, String... args) {
+        CommandLine cli = Spindle.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        return cli.execute(args);
+    }
+}
