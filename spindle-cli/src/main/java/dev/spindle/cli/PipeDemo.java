@@ -35,7 +35,7 @@ final class PipeDemo implements Callable<Integer> {
         Pipe pipe = Pipe.open();
         PipeConnection left = pipe.left();
         PipeConnection right = pipe.right();
-        try (Process<Integer> consumer = Process.callable(() -> consume(left, right)).name("c1").prefixOutput(true)
+        try (Process<Integer> consumer = Process.callable(() -> consume(left, right)).name("c1")
                 .start()) {
             // As in the seed, each side closes the end it does not use.
             right.close();
