@@ -13,7 +13,7 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -421,19 +421,13 @@ public final class PipeConnection implements Closeable, Serializable {
                 try {
                     acceptSelector.select();
                     acceptSelector.selectedKeys().clear();
-                } catch (java.nio.channels.ClosedSelectorException e) {
+                } catch (ClosedSelectorException e) {
                     throw new IOException("this pipe end is closed");
                 }
                 ensureAttachable();
                 continue;
             }
-            MessageChannel made = new MessageChannel(socket);
-            try {
-                made.authenticate(Run.current().key, true, MessageChannel.deadline(HANDSHAKE_NANOS));
-            } catch (IOException e) {
-                made.close();
-                throw e;
-            }
+            MessageChannel made = authenticated(socket, true);
             listener.close();
             acceptSelector.close();
             Files.deleteIfExists(Path.of(address));
@@ -459,14 +453,19 @@ public final class PipeConnection implements Closeable, Serializable {
                 ensureAttachable();
                 continue;
             }
-            MessageChannel made = new MessageChannel(socket);
-            try {
-                made.authenticate(Run.current().key, false, MessageChannel.deadline(HANDSHAKE_NANOS));
-            } catch (IOException e) {
-                made.close();
-                throw e;
-            }
+            return authenticated(socket, false);
+        }
+    }
+
+    /** The socket as a channel once the run's key is proven both ways; closed if it is not. */
+    private static MessageChannel authenticated(SocketChannel socket, boolean first) throws IOException {
+        MessageChannel made = new MessageChannel(socket);
+        try {
+            made.authenticate(Run.current().key, first, MessageChannel.deadline(HANDSHAKE_NANOS));
             return made;
+        } catch (IOException e) {
+            made.close();
+            throw e;
         }
     }
 
