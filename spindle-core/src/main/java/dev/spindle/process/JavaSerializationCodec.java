@@ -78,6 +78,16 @@ public final class JavaSerializationCodec implements Codec, java.io.Serializable
         return new JavaSerializationCodec(Set.copyOf(more), allowedPackages);
     }
 
+    /** The default codec widened by these class names and packages: what a task order carries. */
+    static JavaSerializationCodec allowing(java.util.Collection<String> classNames,
+            java.util.Collection<String> packageNames) {
+        JavaSerializationCodec codec = defaults().allowNames(classNames);
+        for (String p : packageNames) {
+            codec = codec.allowPackage(p);
+        }
+        return codec;
+    }
+
     /** The classes this codec allows beyond the defaults. */
     Set<String> allowedClasses() {
         return allowedClasses;

@@ -91,6 +91,8 @@ public final class Process<T> implements AutoCloseable {
     private boolean prefixOutput;
     private StartMethod startMethod;
     private volatile ChildJvm child;
+    /** Fixed at start: the allow-list the task crossed with, which the result crosses back with. */
+    private volatile JavaSerializationCodec codec;
 
     private Process(Object task, boolean returnsResult) {
         this.task = task;
@@ -184,7 +186,7 @@ public final class Process<T> implements AutoCloseable {
             if (name == null) {
                 name = Run.current().nextChildName();
             }
-            JavaSerializationCodec codec = codec();
+            codec = codec();
             byte[] encoded;
             try {
                 encoded = codec.encode(task);
@@ -314,7 +316,7 @@ public final class Process<T> implements AutoCloseable {
                 return null;
             }
             try {
-                return (T) codec().decode(o.result());
+                return (T) codec.decode(o.result());
             } catch (IOException e) {
                 throw new ProcessFailedException("the result of " + name() + " could not be decoded: "
                         + e.getMessage(), code, e);
@@ -390,11 +392,7 @@ public final class Process<T> implements AutoCloseable {
     private JavaSerializationCodec codec() {
         Set<String> classes = new LinkedHashSet<>(allowedClasses);
         classes.addAll(definingClasses(task));
-        JavaSerializationCodec codec = JavaSerializationCodec.defaults().allowNames(classes);
-        for (String p : allowedPackages) {
-            codec = codec.allowPackage(p);
-        }
-        return codec;
+        return JavaSerializationCodec.allowing(classes, allowedPackages);
     }
 
     /** The classes whose code the task runs: a lambda's capturing class, else the task's class, and their nest hosts. */

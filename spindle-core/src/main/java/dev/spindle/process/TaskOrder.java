@@ -45,11 +45,7 @@ record TaskOrder(String name, boolean daemon, boolean prefixOutput, boolean retu
 
     /** The codec the child decodes the task with, and encodes its result with. */
     JavaSerializationCodec codec() {
-        JavaSerializationCodec codec = JavaSerializationCodec.defaults().allowNames(allowedClasses);
-        for (String p : allowedPackages) {
-            codec = codec.allowPackage(p);
-        }
-        return codec;
+        return JavaSerializationCodec.allowing(allowedClasses, allowedPackages);
     }
 
     private static void writeList(List<String> list, DataOutputStream out) throws IOException {

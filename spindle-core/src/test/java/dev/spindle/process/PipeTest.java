@@ -13,7 +13,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -156,11 +155,7 @@ class PipeTest {
                 }
             });
             Path address = Path.of(left.address());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Files.exists(address)) {
-                assertThat(System.nanoTime()).isLessThan(deadline);
-                Thread.sleep(5);
-            }
+            ProcessTest.awaitFile(address);
             int before = Gadget.resolved;
             try (SocketChannel intruder = SocketChannel.open(UnixDomainSocketAddress.of(address))) {
                 var in = Channels.newInputStream(intruder);
