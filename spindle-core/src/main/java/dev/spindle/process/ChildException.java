@@ -38,13 +38,13 @@ public final class ChildException extends RuntimeException {
     /** Writes {@code thrown} and its causes: names, messages and frames, never objects. */
     static void write(Throwable thrown, DataOutput out) throws IOException {
         int depth = 0;
-        for (Throwable t = thrown; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
+        for (Throwable t = thrown; t != null && depth < MAX_CAUSES; t = causeOf(t), depth++) {
             out.writeBoolean(true);
             String name = t instanceof ChildException c ? c.className : t.getClass().getName();
-            String message = t instanceof ChildException c ? c.originalMessage : t.getMessage();
+            String message = t instanceof ChildException c ? c.originalMessage : messageOf(t);
             out.writeUTF(name);
             writeNullable(message, out);
-            StackTraceElement[] frames = t.getStackTrace();
+            StackTraceElement[] frames = framesOf(t);
             out.writeInt(frames.length);
             for (StackTraceElement f : frames) {
                 writeNullable(f.getClassLoaderName(), out);
@@ -57,6 +57,47 @@ public final class ChildException extends RuntimeException {
             }
         }
         out.writeBoolean(false);
+    }
+
+    /**
+     * Prints {@code thrown}'s stack trace, or as much of it as its own code lets: an exception whose
+     * {@code getMessage}, {@code toString} or {@code getCause} throws still gets its class named.
+     */
+    static void printSafely(Throwable thrown, java.io.PrintStream out) {
+        try {
+            thrown.printStackTrace(out);
+        } catch (RuntimeException | LinkageError broken) {
+            out.println(thrown.getClass().getName() + " (its own methods threw " + broken.getClass().getName()
+                    + " while it was printed)");
+            for (StackTraceElement frame : framesOf(thrown)) {
+                out.println("\tat " + frame);
+            }
+        }
+    }
+
+    /** What the exception says of itself; an exception whose getMessage throws says that instead. */
+    private static String messageOf(Throwable t) {
+        try {
+            return t.getMessage();
+        } catch (RuntimeException | LinkageError e) {
+            return "(its getMessage() threw " + e.getClass().getName() + ")";
+        }
+    }
+
+    private static StackTraceElement[] framesOf(Throwable t) {
+        try {
+            return t.getStackTrace();
+        } catch (RuntimeException | LinkageError e) {
+            return new StackTraceElement[0];
+        }
+    }
+
+    private static Throwable causeOf(Throwable t) {
+        try {
+            return t.getCause();
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
     }
 
     /** Reads what {@link #write} wrote. */

@@ -1,16 +1,14 @@
 package dev.spindle.process;
 
-import java.io.ByteArrayOutputStream;
+import dev.spindle.internal.Deadline;
+
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -59,12 +57,21 @@ final class ChildMain {
             warmUp();
         }
 
-        MessageChannel link = new MessageChannel(SocketChannel.open(UnixDomainSocketAddress.of(hub)));
-        long deadline = MessageChannel.deadline(ProcessHub.HELLO_TIMEOUT_NANOS);
-        link.authenticate(key, false, deadline);
-        ByteArrayOutputStream hello = new ByteArrayOutputStream();
-        new DataOutputStream(hello).writeLong(token);
-        link.send(hello.toByteArray(), 0, hello.size(), deadline);
+        MessageChannel link;
+        try {
+            link = MessageChannel.dial(Path.of(hub), key, Deadline.afterNanos(ProcessHub.HELLO_TIMEOUT_NANOS));
+            byte[] hello = ProcessHub.hello(token, 0);
+            link.sendTagged(ProcessHub.CHILD_HELLO, hello, 0, hello.length, Deadline.NONE);
+        } catch (IOException e) {
+            if (!standby) {
+                // A standby whose parent is exiting has nothing to say; a child with a task does.
+                System.err.println("spindle: a child JVM could not reach its parent (pid " + parentPid + ") at " + hub
+                        + ": " + e.getMessage() + "; it exits without running its task");
+            }
+            System.err.flush();
+            Runtime.getRuntime().halt(1);
+            return;
+        }
         channel = link;
         // Installed before the task arrives, so a standby child has nothing left to set up.
         for (String name : new String[] {"TERM", "INT", "HUP"}) {
@@ -75,7 +82,19 @@ final class ChildMain {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> report(Outcome.exited()), "spindle-child-exit"));
 
-        TaskOrder order = TaskOrder.decode(link.receive(MessageChannel.NO_DEADLINE));
+        TaskOrder order;
+        try {
+            order = TaskOrder.decode(link.receive(Deadline.NONE));
+        } catch (IOException e) {
+            // The parent let go of this child before giving it a task: it is exiting, or closed its standby set.
+            if (!standby) {
+                System.err.println("spindle: a child JVM lost its parent (pid " + parentPid + ") before its task "
+                        + "arrived: " + e.getMessage());
+            }
+            System.err.flush();
+            Runtime.getRuntime().halt(1);
+            return;
+        }
         daemon = order.daemon();
         busy = true;
         Run.joinAsChild(key, runDirectory,
@@ -99,7 +118,7 @@ final class ChildMain {
         } catch (Throwable thrown) {
             // As Python does, the child prints its own traceback; the parent gets it too.
             System.err.println("Process " + order.name() + ":");
-            thrown.printStackTrace();
+            ChildException.printSafely(thrown, System.err);
             report(Outcome.threw(thrown));
             System.out.flush();
             System.exit(1);
@@ -117,7 +136,7 @@ final class ChildMain {
         SEND.lock();
         try {
             byte[] bytes = outcome.encode();
-            link.send(bytes, 0, bytes.length, MessageChannel.deadline(REPORT_TIMEOUT_NANOS));
+            link.send(bytes, 0, bytes.length, Deadline.afterNanos(REPORT_TIMEOUT_NANOS));
         } catch (IOException e) {
             // The parent is gone or not listening; the exit code still tells the story.
         } finally {
@@ -174,7 +193,7 @@ final class ChildMain {
             Outcome.returned(codec.encode(java.util.List.of(1, "two", 3.0))).encode();
             Outcome.threw(new IllegalStateException("warm-up")).encode();
             TaskOrder.decode(new TaskOrder("warm-up", false, false, true, java.util.List.of(),
-                    java.util.List.of(), new byte[0]).encode());
+                    java.util.List.of(), SerializationLimits.DEFAULT, new byte[0]).encode());
         } catch (Exception e) {
             throw new IOException("a standby JVM could not warm up", e);
         }

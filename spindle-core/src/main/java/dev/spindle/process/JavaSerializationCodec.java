@@ -21,9 +21,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * primitives, Spindle's own classes ({@code dev.spindle.}), and
  * serializable lambdas ({@code SerializedLambda}) whose defining class is allowed. Everything
  * else is refused with a {@link ClassNotAllowedException} that says how to allow it. Graphs are
- * also bounded: depth 64, 1,000,000 references, arrays of 16 M elements.
+ * also bounded by {@link SerializationLimits} (by default depth 64, 1,000,000 references, arrays
+ * of 16 Mi elements); a graph over them fails with a {@link SerializationLimitException} that
+ * names the limit and how to raise it ({@link #limits(SerializationLimits)}).
  *
- * <p>Immutable and thread-safe: {@link #allow} and {@link #allowPackage} return new codecs.
+ * <p>Immutable and thread-safe: {@link #allow}, {@link #allowPackage} and {@link #limits} return
+ * new codecs.
  */
 public final class JavaSerializationCodec implements Codec, java.io.Serializable {
     private static final long serialVersionUID = 1L;
@@ -51,15 +54,27 @@ public final class JavaSerializationCodec implements Codec, java.io.Serializable
 
     private final Set<String> allowedClasses;
     private final List<String> allowedPackages;
+    private final SerializationLimits limits;
 
-    private JavaSerializationCodec(Set<String> classes, List<String> packages) {
+    private JavaSerializationCodec(Set<String> classes, List<String> packages, SerializationLimits limits) {
         this.allowedClasses = classes;
         this.allowedPackages = packages;
+        this.limits = limits;
     }
 
-    /** The codec with the default allow-list. */
+    /** The codec with the default allow-list and {@link SerializationLimits#DEFAULT}. */
     public static JavaSerializationCodec defaults() {
-        return new JavaSerializationCodec(Set.of(), List.of());
+        return new JavaSerializationCodec(Set.of(), List.of(), SerializationLimits.DEFAULT);
+    }
+
+    /** A codec like this one that decodes graphs up to {@code limits}. */
+    public JavaSerializationCodec limits(SerializationLimits limits) {
+        return new JavaSerializationCodec(allowedClasses, allowedPackages, Objects.requireNonNull(limits, "limits"));
+    }
+
+    /** The bounds this codec decodes within. */
+    public SerializationLimits limits() {
+        return limits;
     }
 
     /** A codec that also allows these classes. */
@@ -75,13 +90,13 @@ public final class JavaSerializationCodec implements Codec, java.io.Serializable
     JavaSerializationCodec allowNames(java.util.Collection<String> classNames) {
         Set<String> more = new java.util.HashSet<>(allowedClasses);
         more.addAll(classNames);
-        return new JavaSerializationCodec(Set.copyOf(more), allowedPackages);
+        return new JavaSerializationCodec(Set.copyOf(more), allowedPackages, limits);
     }
 
     /** The default codec widened by these class names and packages: what a task order carries. */
     static JavaSerializationCodec allowing(java.util.Collection<String> classNames,
-            java.util.Collection<String> packageNames) {
-        JavaSerializationCodec codec = defaults().allowNames(classNames);
+            java.util.Collection<String> packageNames, SerializationLimits limits) {
+        JavaSerializationCodec codec = defaults().limits(limits).allowNames(classNames);
         for (String p : packageNames) {
             codec = codec.allowPackage(p);
         }
@@ -102,7 +117,7 @@ public final class JavaSerializationCodec implements Codec, java.io.Serializable
     public JavaSerializationCodec allowPackage(String packageName) {
         List<String> more = new java.util.ArrayList<>(allowedPackages);
         more.add(Objects.requireNonNull(packageName, "packageName").endsWith(".") ? packageName : packageName + ".");
-        return new JavaSerializationCodec(allowedClasses, List.copyOf(more));
+        return new JavaSerializationCodec(allowedClasses, List.copyOf(more), limits);
     }
 
     @Override
@@ -116,13 +131,13 @@ public final class JavaSerializationCodec implements Codec, java.io.Serializable
 
     @Override
     public Object decode(byte[] bytes) throws IOException {
-        AtomicReference<String> refused = new AtomicReference<>();
+        AtomicReference<InvalidClassException> refused = new AtomicReference<>();
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
             in.setObjectInputFilter(info -> check(info, refused));
             return in.readObject();
         } catch (InvalidClassException e) {
-            if (refused.get() != null) {
-                ClassNotAllowedException named = new ClassNotAllowedException(refused.get());
+            InvalidClassException named = refused.get();
+            if (named != null) {
                 named.initCause(e);
                 throw named;
             }
@@ -133,8 +148,21 @@ public final class JavaSerializationCodec implements Codec, java.io.Serializable
         }
     }
 
-    private ObjectInputFilter.Status check(ObjectInputFilter.FilterInfo info, AtomicReference<String> refused) {
-        if (info.depth() > 64 || info.references() > 1_000_000 || info.arrayLength() > 16 * 1024 * 1024) {
+    private ObjectInputFilter.Status check(ObjectInputFilter.FilterInfo info,
+            AtomicReference<InvalidClassException> refused) {
+        SerializationLimitException over = null;
+        if (info.depth() > limits.maxDepth()) {
+            over = new SerializationLimitException(SerializationLimitException.Limit.DEPTH, info.depth(),
+                    limits.maxDepth());
+        } else if (info.references() > limits.maxReferences()) {
+            over = new SerializationLimitException(SerializationLimitException.Limit.REFERENCES, info.references(),
+                    limits.maxReferences());
+        } else if (info.arrayLength() > limits.maxArrayLength()) {
+            over = new SerializationLimitException(SerializationLimitException.Limit.ARRAY_LENGTH, info.arrayLength(),
+                    limits.maxArrayLength());
+        }
+        if (over != null) {
+            refused.compareAndSet(null, over);
             return ObjectInputFilter.Status.REJECTED;
         }
         Class<?> type = info.serialClass();
@@ -147,7 +175,7 @@ public final class JavaSerializationCodec implements Codec, java.io.Serializable
         if (type.isPrimitive() || allowed(type)) {
             return ObjectInputFilter.Status.ALLOWED;
         }
-        refused.compareAndSet(null, type.getName());
+        refused.compareAndSet(null, new ClassNotAllowedException(type.getName()));
         return ObjectInputFilter.Status.REJECTED;
     }
 

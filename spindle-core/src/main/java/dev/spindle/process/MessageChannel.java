@@ -1,5 +1,7 @@
 package dev.spindle.process;
 
+import dev.spindle.internal.Deadline;
+
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -14,7 +16,6 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Length-prefixed messages (a 4-byte big-endian length, then the payload, as {@code multiprocessing}'s
@@ -26,13 +27,13 @@ import java.util.concurrent.TimeUnit;
  * length is read before its body, and the message stays unread until a caller takes it, so a
  * receiver with too small a buffer loses nothing.
  *
- * <p>Not thread-safe on its own: callers hold one lock for sending and another for receiving, so
- * one sender and one receiver may work at once.
+ * <p>Sends are serialized by a lock of the channel's own, so any thread may send: a sender's
+ * bookkeeping after its bytes left overlaps the next sender's, whom the peer's answer may already
+ * have set going. Receives are not: one thread at a time receives, and it may receive while
+ * another sends.
  */
 final class MessageChannel implements Closeable {
 
-    /** Waits forever. */
-    static final long NO_DEADLINE = Long.MAX_VALUE;
     /** The largest message a channel accepts: Python's own limit for {@code send_bytes}. */
     static final int MAX_MESSAGE = Integer.MAX_VALUE - 8;
 
@@ -45,6 +46,7 @@ final class MessageChannel implements Closeable {
     private final ByteBuffer in = ByteBuffer.allocateDirect(BUFFER_BYTES).flip();
     private final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_BYTES);
     private final ByteBuffer[] gather = new ByteBuffer[2];
+    private final java.util.concurrent.locks.ReentrantLock sending = new java.util.concurrent.locks.ReentrantLock();
     private boolean eof;
 
     MessageChannel(SocketChannel channel) throws IOException {
@@ -57,21 +59,57 @@ final class MessageChannel implements Closeable {
         channel.register(readSelector, SelectionKey.OP_READ);
     }
 
-    /** A deadline {@code timeoutNanos} from now; negative or huge timeouts mean none. */
-    static long deadline(long timeoutNanos) {
-        long now = System.nanoTime();
-        return timeoutNanos < 0 || now + timeoutNanos < now ? NO_DEADLINE : now + timeoutNanos;
+    /**
+     * Connects to the listener at {@code address} (a {@link ProcessHub}) and proves this process
+     * holds the run's {@code key}; the listener proves it too, and speaks first.
+     *
+     * @throws java.net.ConnectException when nothing listens there: the process that did has ended
+     */
+    static MessageChannel dial(java.nio.file.Path address, byte[] key, Deadline deadline) throws IOException {
+        MessageChannel made = new MessageChannel(SocketChannel.open(java.net.UnixDomainSocketAddress.of(address)));
+        try {
+            made.authenticate(key, false, deadline);
+            return made;
+        } catch (IOException | RuntimeException e) {
+            made.close();
+            throw e;
+        }
     }
 
     /** Runs {@link Handshake} over this channel: nothing else is read before it succeeds. */
-    void authenticate(byte[] key, boolean first, long deadline) throws IOException {
+    void authenticate(byte[] key, boolean first, Deadline deadline) throws IOException {
         Handshake.authenticate(rawInput(deadline), rawOutput(deadline), key, first);
     }
 
     /** Sends one message: the length, then {@code len} bytes of {@code bytes} from {@code off}. */
-    void send(byte[] bytes, int off, int len, long deadline) throws IOException {
+    void send(byte[] bytes, int off, int len, Deadline deadline) throws IOException {
+        write(-1, bytes, off, len, deadline);
+    }
+
+    /**
+     * Sends one message that starts with {@code tag}, then {@code len} bytes of {@code bytes}: a
+     * kind and its payload, without copying the payload. {@link #receiveTagged} reads it.
+     */
+    void sendTagged(byte tag, byte[] bytes, int off, int len, Deadline deadline) throws IOException {
+        write(tag & 0xff, bytes, off, len, deadline);
+    }
+
+    private void write(int tag, byte[] bytes, int off, int len, Deadline deadline) throws IOException {
+        sending.lock();
+        try {
+            writeLocked(tag, bytes, off, len, deadline);
+        } finally {
+            sending.unlock();
+        }
+    }
+
+    private void writeLocked(int tag, byte[] bytes, int off, int len, Deadline deadline) throws IOException {
         out.clear();
-        out.putInt(len);
+        if (tag < 0) {
+            out.putInt(len);
+        } else {
+            out.putInt(len + 1).put((byte) tag);
+        }
         if (len <= out.remaining()) {
             out.put(bytes, off, len).flip();
             writeFully(out, deadline);
@@ -96,7 +134,7 @@ final class MessageChannel implements Closeable {
      *
      * @throws EOFException when the peer closed at a message boundary
      */
-    int nextLength(long deadline) throws IOException {
+    int nextLength(Deadline deadline) throws IOException {
         fill(4, deadline, "a message length");
         int length = in.getInt(in.position());
         if (length < 0 || length > MAX_MESSAGE) {
@@ -107,19 +145,44 @@ final class MessageChannel implements Closeable {
     }
 
     /** Receives the next message whole. */
-    byte[] receive(long deadline) throws IOException {
+    byte[] receive(Deadline deadline) throws IOException {
         byte[] bytes = new byte[nextLength(deadline)];
         receiveInto(bytes, 0, deadline);
         return bytes;
+    }
+
+    /** A message read by {@link #receiveTagged}: its first byte, and the rest. */
+    record Tagged(byte tag, byte[] payload) {
+    }
+
+    /** Receives the next message, which must start with a tag byte (see {@link #sendTagged}). */
+    Tagged receiveTagged(Deadline deadline) throws IOException {
+        int length = nextLength(deadline);
+        if (length < 1) {
+            throw new StreamCorruptedException("the peer sent an empty message where a tagged one was due; "
+                    + "the stream is corrupt, so the connection cannot be used any further");
+        }
+        fill(5, deadline, "a message tag");
+        in.position(in.position() + 4);
+        byte tag = in.get();
+        byte[] payload = new byte[length - 1];
+        readBody(payload, 0, payload.length, deadline);
+        return new Tagged(tag, payload);
     }
 
     /**
      * Receives the next message into {@code buffer} at {@code offset}; the caller has checked
      * with {@link #nextLength} that it fits. Returns its length.
      */
-    int receiveInto(byte[] buffer, int offset, long deadline) throws IOException {
+    int receiveInto(byte[] buffer, int offset, Deadline deadline) throws IOException {
         int length = nextLength(deadline);
         in.position(in.position() + 4);
+        readBody(buffer, offset, length, deadline);
+        return length;
+    }
+
+    /** Reads {@code length} body bytes: first those already buffered, then straight into {@code buffer}. */
+    private void readBody(byte[] buffer, int offset, int length, Deadline deadline) throws IOException {
         int copied = Math.min(length, in.remaining());
         in.get(buffer, offset, copied);
         if (copied < length) {
@@ -136,14 +199,13 @@ final class MessageChannel implements Closeable {
                 }
             }
         }
-        return length;
     }
 
     /**
      * Whether a byte, or the end of the stream, can be read before the deadline: Python's
      * {@code poll}. Consumes nothing.
      */
-    boolean poll(long deadline) throws IOException {
+    boolean poll(Deadline deadline) throws IOException {
         if (in.hasRemaining() || eof) {
             return true;
         }
@@ -175,7 +237,7 @@ final class MessageChannel implements Closeable {
     }
 
     /** Makes at least {@code n} bytes available in {@link #in}. */
-    private void fill(int n, long deadline, String what) throws IOException {
+    private void fill(int n, Deadline deadline, String what) throws IOException {
         while (in.remaining() < n) {
             if (eof) {
                 throw in.hasRemaining()
@@ -187,7 +249,7 @@ final class MessageChannel implements Closeable {
     }
 
     /** Reads at least one byte into {@link #in}, or notes the end of the stream. */
-    private void readSome(long deadline) throws IOException {
+    private void readSome(Deadline deadline) throws IOException {
         in.compact();
         try {
             while (true) {
@@ -206,7 +268,7 @@ final class MessageChannel implements Closeable {
         }
     }
 
-    private void writeFully(ByteBuffer bytes, long deadline) throws IOException {
+    private void writeFully(ByteBuffer bytes, Deadline deadline) throws IOException {
         while (bytes.hasRemaining()) {
             if (channel.write(bytes) == 0) {
                 awaitWritable(deadline);
@@ -214,11 +276,11 @@ final class MessageChannel implements Closeable {
         }
     }
 
-    private void awaitReadable(long deadline) throws IOException {
+    private void awaitReadable(Deadline deadline) throws IOException {
         await(readSelector, deadline);
     }
 
-    private void awaitWritable(long deadline) throws IOException {
+    private void awaitWritable(Deadline deadline) throws IOException {
         if (writeSelector == null) {
             writeSelector = Selector.open();
             channel.register(writeSelector, SelectionKey.OP_WRITE);
@@ -226,17 +288,12 @@ final class MessageChannel implements Closeable {
         await(writeSelector, deadline);
     }
 
-    private void await(Selector selector, long deadline) throws IOException {
-        long waitMillis = 0;
-        if (deadline != NO_DEADLINE) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new SocketTimeoutException("timed out waiting for the peer");
-            }
-            waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
+    private void await(Selector selector, Deadline deadline) throws IOException {
+        if (deadline.hasExpired()) {
+            throw new SocketTimeoutException("timed out waiting for the peer");
         }
         try {
-            selector.select(waitMillis);
+            selector.select(deadline.selectMillis());
             selector.selectedKeys().clear();
         } catch (ClosedSelectorException e) {
             throw new AsynchronousCloseException();
@@ -250,7 +307,7 @@ final class MessageChannel implements Closeable {
     }
 
     /** The raw byte stream, for the handshake only. */
-    private InputStream rawInput(long deadline) {
+    private InputStream rawInput(Deadline deadline) {
         return new InputStream() {
             @Override
             public int read() throws IOException {
@@ -276,7 +333,7 @@ final class MessageChannel implements Closeable {
         };
     }
 
-    private OutputStream rawOutput(long deadline) {
+    private OutputStream rawOutput(Deadline deadline) {
         return new OutputStream() {
             @Override
             public void write(int b) throws IOException {

@@ -65,9 +65,9 @@ public final class Pipe {
      */
     public static Pipe open(boolean duplex, Codec codec) {
         Objects.requireNonNull(codec, "codec");
-        String address = Run.current().newSocketPath("pipe").toString();
-        return new Pipe(new PipeConnection(address, true, true, duplex, codec, 0),
-                new PipeConnection(address, false, duplex, true, codec, 0));
+        PipeRelay relay = PipeRelay.open();
+        return new Pipe(PipeConnection.local(relay, PipeRelay.LEFT, true, duplex, codec),
+                PipeConnection.local(relay, PipeRelay.RIGHT, duplex, true, codec));
     }
 
     /** The left end: Python's first connection; in a one-way pipe, the receiving end. */

@@ -1,5 +1,7 @@
 package dev.spindle.process;
 
+import dev.spindle.internal.Deadline;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.NotSerializableException;
@@ -13,6 +15,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +81,11 @@ public final class Process<T> implements AutoCloseable {
 
     private static final long OUTCOME_AFTER_EXIT_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static volatile StartMethod defaultStartMethod = StartMethod.SPAWN;
+    /** Tasks of non-daemon children not yet handed over: exit waits for them, since start() promised them. */
+    private static final Set<CompletableFuture<Void>> TASKS_IN_FLIGHT = ConcurrentHashMap.newKeySet();
+    private static final java.util.concurrent.atomic.AtomicBoolean EXIT_HOOKED = new java.util.concurrent.atomic.AtomicBoolean();
+    /** This process's children that do not die with it: a pipe's messages wait for them at exit. */
+    private static final Set<java.lang.Process> NON_DAEMON_CHILDREN = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final Object task;
     private final boolean returnsResult;
@@ -90,6 +99,7 @@ public final class Process<T> implements AutoCloseable {
     private boolean daemon;
     private boolean prefixOutput;
     private StartMethod startMethod;
+    private SerializationLimits limits = SerializationLimits.DEFAULT;
     private volatile ChildJvm child;
     /** Fixed at start: the allow-list the task crossed with, which the result crosses back with. */
     private volatile JavaSerializationCodec codec;
@@ -127,12 +137,13 @@ public final class Process<T> implements AutoCloseable {
     /**
      * Starts the {@link StartMethod#WARM} standby set if it is not running, and waits at most
      * {@code timeout} until every standby JVM is ready: Python's {@code set_forkserver_preload}
-     * moment, for a program that wants its first WARM start to be fast.
+     * moment, for a program that wants its first WARM start to be fast. A timeout of zero or less
+     * starts the set and does not wait.
      *
      * @return whether the set is full
      */
     public static boolean prepareWarmStandby(Duration timeout) throws IOException, InterruptedException {
-        return WarmStandby.get().awaitFull(timeout.toNanos());
+        return WarmStandby.get().awaitFull(Deadline.after(timeout));
     }
 
     /** Names the process; the default is {@code Process-n}, numbered in start order. */
@@ -153,6 +164,15 @@ public final class Process<T> implements AutoCloseable {
     /** Prefixes each line the child writes to standard output and error with {@code [name] } (default false). */
     public Process<T> prefixOutput(boolean prefix) {
         return configure(() -> this.prefixOutput = prefix);
+    }
+
+    /**
+     * How large an object graph the task (decoded in the child) and the result (decoded here) may be;
+     * default {@link SerializationLimits#DEFAULT}. A graph over them fails with a
+     * {@link SerializationLimitException} naming the limit.
+     */
+    public Process<T> serializationLimits(SerializationLimits limits) {
+        return configure(() -> this.limits = Objects.requireNonNull(limits, "limits"));
     }
 
     /** Lets these classes cross in the task (child side) and the result (parent side). */
@@ -188,23 +208,56 @@ public final class Process<T> implements AutoCloseable {
             }
             codec = codec();
             byte[] encoded;
+            PassedEnds passed = PassedEnds.collect();
             try {
                 encoded = codec.encode(task);
             } catch (NotSerializableException e) {
+                passed.releaseAll();
                 NotSerializableException clear = new NotSerializableException(e.getMessage()
                         + ": the task for " + name + " captures it, and everything a task captures must be "
                         + "Serializable");
                 clear.initCause(e);
                 throw clear;
+            } catch (IOException | RuntimeException e) {
+                passed.releaseAll();
+                throw e;
+            } finally {
+                passed.close();
             }
-            TaskOrder order = new TaskOrder(name, daemon, prefixOutput, returnsResult,
-                    List.copyOf(codec.allowedClasses()), List.copyOf(codec.allowedPackages()), encoded);
-            byte[] message = order.encode();
-            StartMethod method = startMethod != null ? startMethod : defaultStartMethod;
-            ChildJvm started = method == StartMethod.WARM ? WarmStandby.get().take()
-                    : ChildJvm.launch(ProcessHub.get(), false);
+            ChildJvm started;
+            byte[] message;
+            try {
+                TaskOrder order = new TaskOrder(name, daemon, prefixOutput, returnsResult,
+                        List.copyOf(codec.allowedClasses()), List.copyOf(codec.allowedPackages()), limits, encoded);
+                message = order.encode();
+                StartMethod method = startMethod != null ? startMethod : defaultStartMethod;
+                started = method == StartMethod.WARM ? WarmStandby.get().take()
+                        : ChildJvm.launch(ProcessHub.get(), false);
+            } catch (IOException | RuntimeException e) {
+                passed.releaseAll();
+                throw e;
+            }
+            // The pipe ends the task captured stay open for the child until it exits or closes them.
+            try {
+                passed.bindTo(started.os.pid());
+            } catch (IOException e) {
+                // The holder of a captured pipe is gone, and its pipe with it: the child will find it ended.
+                passed.releaseAll();
+            }
             child = started;
-            Thread driver = new Thread(() -> drive(started, message), "spindle-process-" + name);
+            if (!daemon) {
+                NON_DAEMON_CHILDREN.add(started.os);
+                started.os.onExit().thenRun(() -> NON_DAEMON_CHILDREN.remove(started.os));
+            }
+            CompletableFuture<Void> handedOver = new CompletableFuture<>();
+            if (!daemon) {
+                if (EXIT_HOOKED.compareAndSet(false, true)) {
+                    ExitSequence.at(ExitSequence.Step.DELIVER_TASKS, Process::awaitTasksHandedOver);
+                }
+                TASKS_IN_FLIGHT.add(handedOver);
+                handedOver.whenComplete((v, e) -> TASKS_IN_FLIGHT.remove(handedOver));
+            }
+            Thread driver = new Thread(() -> drive(started, message, handedOver), "spindle-process-" + name);
             driver.setDaemon(true);
             driver.start();
             return this;
@@ -220,16 +273,19 @@ public final class Process<T> implements AutoCloseable {
     }
 
     /**
-     * Waits at most {@code timeout} for the child to end.
+     * Waits at most {@code timeout} for the child to end. A timeout of zero or less does not wait:
+     * it tells whether the child has ended already.
      *
      * @return true if it ended, false if the time ran out first
      */
     public boolean join(Duration timeout) throws InterruptedException {
-        long deadline = MessageChannel.deadline(timeout.toNanos());
-        if (!started().os.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        Deadline deadline = Deadline.after(timeout);
+        ChildJvm c = started();
+        if (!deadline.waitFor(c.os)) {
             return false;
         }
-        return driven.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        // The exit is known; the outcome the child reported arrives on its link just before.
+        return driven.await(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS) || awaitDriverBriefly();
     }
 
     /** Whether the child has started and not yet ended. */
@@ -306,6 +362,27 @@ public final class Process<T> implements AutoCloseable {
      * @throws ProcessFailedException if the task threw (the cause is the child's exception), the
      *         child ended before finishing its task, or the value could not be decoded
      */
+    /**
+     * {@link #result()}, waiting at most {@code timeout} for the child to end; zero or less does
+     * not wait.
+     *
+     * @throws java.util.concurrent.TimeoutException if the child is still running when the time runs out
+     * @throws ProcessFailedException as {@link #result()}
+     */
+    public T result(Duration timeout) throws InterruptedException, java.util.concurrent.TimeoutException {
+        if (!join(timeout)) {
+            throw new java.util.concurrent.TimeoutException(name() + " is still running after " + timeout
+                    + "; its result is not ready");
+        }
+        return result();
+    }
+
+    /** Whether a child this process started, and that outlives it, is still running. */
+    static boolean anyNonDaemonChildRunning() {
+        NON_DAEMON_CHILDREN.removeIf(p -> !p.isAlive());
+        return !NON_DAEMON_CHILDREN.isEmpty();
+    }
+
     @SuppressWarnings("unchecked")
     public T result() throws InterruptedException {
         join();
@@ -355,12 +432,13 @@ public final class Process<T> implements AutoCloseable {
     }
 
     /** Talks to the child: sends the task, then waits for the one outcome it reports. */
-    private void drive(ChildJvm started, byte[] order) {
+    private void drive(ChildJvm started, byte[] order, CompletableFuture<Void> handedOver) {
         MessageChannel link = null;
         try {
             link = started.channel.get();
-            link.send(order, 0, order.length, MessageChannel.NO_DEADLINE);
-            outcome.set(Outcome.decode(link.receive(MessageChannel.NO_DEADLINE)));
+            link.send(order, 0, order.length, Deadline.NONE);
+            handedOver.complete(null);
+            outcome.set(Outcome.decode(link.receive(Deadline.NONE)));
         } catch (EOFException e) {
             // The child died without reporting; its exit code tells how.
         } catch (ExecutionException e) {
@@ -377,8 +455,26 @@ public final class Process<T> implements AutoCloseable {
             } catch (IOException e) {
                 // Closing a link to an ended child; nothing depends on it.
             }
+            handedOver.complete(null);
             driven.countDown();
         }
+    }
+
+    /** At exit: waits, bounded by a child's time to connect, until every started task has reached its child. */
+    private static void awaitTasksHandedOver() {
+        try {
+            CompletableFuture.allOf(TASKS_IN_FLIGHT.toArray(CompletableFuture[]::new))
+                    .get(2 * ProcessHub.HELLO_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            // A child that has not connected in that long is not coming; exit as asked.
+        }
+    }
+
+    /** After the child's exit, its link closes at once: a zero-timeout join may take that moment. */
+    private boolean awaitDriverBriefly() throws InterruptedException {
+        return driven.await(OUTCOME_AFTER_EXIT_NANOS, TimeUnit.NANOSECONDS);
     }
 
     private void awaitDriver() {
@@ -392,7 +488,7 @@ public final class Process<T> implements AutoCloseable {
     private JavaSerializationCodec codec() {
         Set<String> classes = new LinkedHashSet<>(allowedClasses);
         classes.addAll(definingClasses(task));
-        return JavaSerializationCodec.allowing(classes, allowedPackages);
+        return JavaSerializationCodec.allowing(classes, allowedPackages, limits);
     }
 
     /** The classes whose code the task runs: a lambda's capturing class, else the task's class, and their nest hosts. */

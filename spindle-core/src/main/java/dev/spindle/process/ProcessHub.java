@@ -1,10 +1,11 @@
 package dev.spindle.process;
 
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
+import dev.spindle.internal.Deadline;
+
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -14,23 +15,33 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
- * Where this process's children connect back: one Unix-domain listener in the run's directory,
- * started on first use, with one accepting thread.
+ * Where other processes of the run reach this one: one Unix-domain listener in the run's
+ * directory, started on first use, with one accepting thread. Children connect back here, and so
+ * does every process that uses a pipe this process opened.
  *
  * <p>Each connection gets a virtual thread that authenticates it ({@link Handshake}, bounded by
- * {@link #HELLO_TIMEOUT_NANOS}) and reads its hello, the token its parent gave it at launch;
- * the channel then goes to whoever {@linkplain #expect expects} that token. A connection that
- * fails the handshake, or names no expected token, is closed without anything being decoded, and
- * the listener goes on.
+ * {@link #HELLO_TIMEOUT_NANOS}) and reads its hello, the first message, which says what the
+ * connection is for: a child's link (with the token its parent gave it at launch, handed to whoever
+ * {@linkplain #expect expects} that token), or a pipe link ({@link PipeLink}). A connection that
+ * fails the handshake, or whose hello names nothing this process has, is closed without anything
+ * being decoded, and the listener goes on: an idle or garbage connection costs one virtual thread
+ * until its handshake times out, and never delays another.
  */
 final class ProcessHub {
 
     static final long HELLO_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
-    private static final Logger LOG = Logger.getLogger(ProcessHub.class.getName());
+    /** A hello's first byte: a child connecting back with its launch token. */
+    static final byte CHILD_HELLO = 1;
+    /** A hello's first byte: a link that sends into a pipe this process holds. */
+    static final byte PIPE_SENDER_HELLO = 2;
+    /** A hello's first byte: a link that receives from a pipe this process holds. */
+    static final byte PIPE_RECEIVER_HELLO = 3;
+    /** A hello's first byte: a link that holds a pipe's end open for children being handed a copy. */
+    static final byte PIPE_CONTROL_HELLO = 4;
+
+    private static final System.Logger LOG = System.getLogger(ProcessHub.class.getName());
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static ProcessHub instance;
 
@@ -48,13 +59,13 @@ final class ProcessHub {
         acceptor.setDaemon(true);
         acceptor.start();
         // Closing wakes the accepting thread out of native code, which HotSpot's exit would wait 300 ms for.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        ExitSequence.at(ExitSequence.Step.STOP_HUB, () -> {
             try {
                 listener.close();
             } catch (IOException e) {
                 // Exiting anyway.
             }
-        }, "spindle-process-hub-stop"));
+        });
     }
 
     /** This process's hub, started on first use. */
@@ -86,6 +97,11 @@ final class ProcessHub {
         return future;
     }
 
+    /** A hello: its kind, then a long (a token or a pipe's id), then for a pipe the end's side. */
+    static byte[] hello(long value, int side) {
+        return ByteBuffer.allocate(9).putLong(value).put((byte) side).array();
+    }
+
     private void acceptLoop() {
         while (listener.isOpen()) {
             try {
@@ -94,7 +110,8 @@ final class ProcessHub {
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
-                LOG.log(Level.WARNING, "the process hub could not accept a child's connection; retrying", e);
+                LOG.log(System.Logger.Level.WARNING,
+                        "the process hub could not accept a connection (" + e.getMessage() + "); retrying");
                 pause();
             }
         }
@@ -104,16 +121,34 @@ final class ProcessHub {
         MessageChannel channel = null;
         try {
             channel = new MessageChannel(socket);
-            long deadline = MessageChannel.deadline(HELLO_TIMEOUT_NANOS);
+            Deadline deadline = Deadline.afterNanos(HELLO_TIMEOUT_NANOS);
             channel.authenticate(run.key, true, deadline);
-            long token = new DataInputStream(new ByteArrayInputStream(channel.receive(deadline))).readLong();
-            CompletableFuture<MessageChannel> future = expected.get(token);
-            if (future != null && future.complete(channel)) {
-                return;
+            MessageChannel.Tagged hello = channel.receiveTagged(deadline);
+            ByteBuffer body = ByteBuffer.wrap(hello.payload());
+            if (body.remaining() < 9) {
+                LOG.log(System.Logger.Level.WARNING, "a process sent a hello of " + body.remaining()
+                        + " bytes, too short for any kind; closed it");
+            } else if (hello.tag() == CHILD_HELLO) {
+                long token = body.getLong();
+                CompletableFuture<MessageChannel> future = expected.get(token);
+                if (future != null && future.complete(channel)) {
+                    return;
+                }
+                LOG.log(System.Logger.Level.WARNING, "a child connected with token " + token
+                        + ", which no one expects; closed it");
+            } else if (hello.tag() == PIPE_SENDER_HELLO || hello.tag() == PIPE_RECEIVER_HELLO
+                    || hello.tag() == PIPE_CONTROL_HELLO) {
+                long pipe = body.getLong();
+                int side = body.get();
+                if (PipeLink.serve(channel, pipe, side, hello.tag(), deadline)) {
+                    return;
+                }
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "a process sent a hello of unknown kind " + hello.tag()
+                        + "; closed it");
             }
-            LOG.warning("a child connected with token " + token + ", which no one expects; closed it");
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "refused a connection to the process hub: " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "refused a connection to the process hub: " + e.getMessage());
         }
         closeQuietly(channel, socket);
     }

@@ -2,10 +2,17 @@ package dev.spindle.process;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,13 +23,23 @@ import java.util.concurrent.locks.ReentrantLock;
  * that holds its Unix-domain sockets, and this process's identity within it.
  *
  * <p>The first process (the root) makes a fresh random key and a directory only its user may
- * enter, and deletes the directory when it exits. A child learns all three from its bootstrap,
- * read from its standard input, so the key never appears on a command line.
+ * enter. A child learns all three from its bootstrap, read from its standard input, so the key
+ * never appears on a command line.
+ *
+ * <h2>The directory's life</h2>
+ * Every process of the run holds a shared lock on the directory's {@code run.lock} file for as long
+ * as it lives; the kernel drops a process's lock when it dies, however it dies. The last process to
+ * exit normally (the one that can then take the lock exclusively) removes the directory. When the
+ * last ones were killed instead, the directory stays until the next root run of this user starts:
+ * it removes every {@code spindle-*} run directory of this user whose lock nobody holds, and leaves
+ * those of live runs alone.
  */
 final class Run {
 
     /** Unix-domain socket paths are limited to 107 bytes; leave room for file names. */
     private static final int MAX_DIRECTORY_LENGTH = 80;
+    private static final String PREFIX = "spindle-";
+    private static final String LOCK_FILE = "run.lock";
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static Run current;
 
@@ -59,6 +76,12 @@ final class Run {
                 throw new IllegalStateException("this process already belongs to a run");
             }
             current = new Run(key, directory, identity);
+            try {
+                holdWhileAlive(directory);
+            } catch (IOException e) {
+                // The root removed the directory already (it exited); this child's own sockets will fail to bind
+                // there and say so. Nothing else depends on the lock.
+            }
         } finally {
             LOCK.unlock();
         }
@@ -80,11 +103,15 @@ final class Run {
         ProcessHandle self = ProcessHandle.current();
         ProcessInfo identity = new ProcessInfo("MainProcess", self.pid(),
                 self.parent().map(ProcessHandle::pid).orElse(0L), false);
+        Path root = socketRoot();
+        removeAbandonedRuns(root);
         try {
-            Path directory = Files.createTempDirectory(socketRoot(), "spindle-",
+            // Made under a name no scan looks at, locked, then renamed: a run directory is never seen unlocked.
+            Path fresh = Files.createTempDirectory(root, ".spindle-new-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Thread cleanup = new Thread(() -> deleteTree(directory), "spindle-run-cleanup");
-            Runtime.getRuntime().addShutdownHook(cleanup);
+            holdWhileAlive(fresh);
+            Path directory = root.resolve(PREFIX + fresh.getFileName().toString().substring(".spindle-new-".length()));
+            Files.move(fresh, directory, StandardCopyOption.ATOMIC_MOVE);
             return new Run(Handshake.newKey(), directory, identity);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the run's private socket directory: " + e.getMessage()
@@ -92,8 +119,79 @@ final class Run {
         }
     }
 
+    /**
+     * Takes a shared lock on {@code directory}'s lock file for the rest of this process's life, and
+     * arranges for the directory's removal at exit if this process is then its last user.
+     */
+    private static void holdWhileAlive(Path directory) throws IOException {
+        Path lockFile = directory.resolve(LOCK_FILE);
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        FileLock shared;
+        try {
+            shared = channel.lock(0, Long.MAX_VALUE, true);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        ExitSequence.at(ExitSequence.Step.LEAVE_RUN, () -> leave(channel, shared));
+    }
+
+    /** Lets go of the run; removes its directory when no other process of the run holds it. */
+    private static void leave(FileChannel channel, FileLock shared) {
+        try {
+            shared.release();
+            FileLock exclusive = channel.tryLock(0, Long.MAX_VALUE, false);
+            if (exclusive != null) {
+                Path directory = current != null ? current.directory : null;
+                if (directory != null) {
+                    deleteTree(directory);
+                }
+            }
+        } catch (IOException | OverlappingFileLockException e) {
+            // Another process of the run still holds it, or it is gone: either way not ours to remove.
+        } finally {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // Exiting anyway.
+            }
+        }
+    }
+
+    /**
+     * Removes this user's run directories under {@code root} that no live process holds: what
+     * SIGKILLed runs left behind. A directory whose lock is held, or that this user does not own,
+     * is left alone.
+     */
+    static void removeAbandonedRuns(Path root) {
+        try (DirectoryStream<Path> runs = Files.newDirectoryStream(root, PREFIX + "*")) {
+            for (Path directory : runs) {
+                Path lockFile = directory.resolve(LOCK_FILE);
+                if (current != null && directory.equals(current.directory)) {
+                    continue; // opening and closing our own lock file would drop this process's lock
+                }
+                if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)
+                        || !Files.isRegularFile(lockFile, LinkOption.NOFOLLOW_LINKS)
+                        || !Files.isWritable(directory)) {
+                    continue;
+                }
+                try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+                     FileLock exclusive = channel.tryLock(0, Long.MAX_VALUE, false)) {
+                    if (exclusive != null) {
+                        deleteTree(directory);
+                    }
+                } catch (IOException | OverlappingFileLockException e) {
+                    // Held by a live run (this JVM's own included), or not ours: leave it.
+                }
+            }
+        } catch (IOException e) {
+            // Nothing to tidy, or no permission to look: not worth failing a run over.
+        }
+    }
+
     /** java.io.tmpdir, unless its path is too long for socket names; then /tmp. */
-    private static Path socketRoot() {
+    static Path socketRoot() {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         return tmp.toAbsolutePath().toString().length() <= MAX_DIRECTORY_LENGTH ? tmp : Path.of("/tmp");
     }

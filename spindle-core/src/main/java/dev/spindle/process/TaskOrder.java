@@ -14,7 +14,7 @@ import java.util.List;
  * allow-list widened by exactly the names listed here.
  */
 record TaskOrder(String name, boolean daemon, boolean prefixOutput, boolean returnsResult,
-        List<String> allowedClasses, List<String> allowedPackages, byte[] task) {
+        List<String> allowedClasses, List<String> allowedPackages, SerializationLimits limits, byte[] task) {
 
     byte[] encode() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(task.length + 256);
@@ -25,6 +25,9 @@ record TaskOrder(String name, boolean daemon, boolean prefixOutput, boolean retu
         out.writeBoolean(returnsResult);
         writeList(allowedClasses, out);
         writeList(allowedPackages, out);
+        out.writeInt(limits.maxDepth());
+        out.writeLong(limits.maxReferences());
+        out.writeLong(limits.maxArrayLength());
         out.writeInt(task.length);
         out.write(task);
         return bytes.toByteArray();
@@ -38,14 +41,20 @@ record TaskOrder(String name, boolean daemon, boolean prefixOutput, boolean retu
         boolean returns = in.readBoolean();
         List<String> classes = readList(in);
         List<String> packages = readList(in);
+        SerializationLimits limits;
+        try {
+            limits = new SerializationLimits(in.readInt(), in.readLong(), in.readLong());
+        } catch (IllegalArgumentException e) {
+            throw new java.io.StreamCorruptedException("a task order carried " + e.getMessage());
+        }
         byte[] task = new byte[in.readInt()];
         in.readFully(task);
-        return new TaskOrder(name, daemon, prefix, returns, classes, packages, task);
+        return new TaskOrder(name, daemon, prefix, returns, classes, packages, limits, task);
     }
 
     /** The codec the child decodes the task with, and encodes its result with. */
     JavaSerializationCodec codec() {
-        return JavaSerializationCodec.allowing(allowedClasses, allowedPackages);
+        return JavaSerializationCodec.allowing(allowedClasses, allowedPackages, limits);
     }
 
     private static void writeList(List<String> list, DataOutputStream out) throws IOException {

@@ -1,11 +1,11 @@
 package dev.spindle.process;
 
+import dev.spindle.internal.Deadline;
+
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The {@link StartMethod#WARM} standby set: idle child JVMs that have connected, authenticated
@@ -18,7 +18,7 @@ import java.util.logging.Logger;
  */
 final class WarmStandby {
 
-    private static final Logger LOG = Logger.getLogger(WarmStandby.class.getName());
+    private static final System.Logger LOG = System.getLogger(WarmStandby.class.getName());
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static final java.util.concurrent.locks.Condition CHANGED = LOCK.newCondition();
     private static WarmStandby instance;
@@ -32,7 +32,7 @@ final class WarmStandby {
     private WarmStandby(ProcessHub hub, int size) {
         this.hub = hub;
         this.size = size;
-        Runtime.getRuntime().addShutdownHook(new Thread(this::killAll, "spindle-standby-cleanup"));
+        ExitSequence.at(ExitSequence.Step.STOP_STANDBY, this::killAll);
     }
 
     static WarmStandby get() throws IOException {
@@ -85,17 +85,15 @@ final class WarmStandby {
         Thread.ofVirtual().name("spindle-standby-refill").start(this::topUp);
     }
 
-    /** Tops the set up and waits at most {@code timeoutNanos} until it is full; returns whether it is. */
-    boolean awaitFull(long timeoutNanos) throws InterruptedException {
+    /** Tops the set up and waits until the deadline for it to be full; returns whether it is. */
+    boolean awaitFull(Deadline deadline) throws InterruptedException {
         topUp();
         LOCK.lock();
         try {
-            long left = timeoutNanos;
             while (idle.size() < size && !closed) {
-                if (left <= 0) {
-                    return false;
+                if (!deadline.await(CHANGED)) {
+                    return idle.size() >= size && !closed;
                 }
-                left = CHANGED.awaitNanos(left);
             }
             return !closed;
         } finally {
@@ -115,7 +113,7 @@ final class WarmStandby {
                     child = ChildJvm.launch(hub, true);
                 } catch (IOException e) {
                     launching--;
-                    LOG.log(Level.WARNING, "could not start a standby JVM; WARM starts will spawn instead", e);
+                    LOG.log(System.Logger.Level.WARNING, "could not start a standby JVM; WARM starts will spawn instead", e);
                     return;
                 }
                 child.channel.whenComplete((channel, error) -> arrived(child, error));
@@ -134,7 +132,7 @@ final class WarmStandby {
             } else if (error == null) {
                 idle.addLast(child);
             } else {
-                LOG.log(Level.WARNING, "a standby JVM failed before it was ready", error);
+                LOG.log(System.Logger.Level.WARNING, "a standby JVM failed before it was ready", error);
             }
             CHANGED.signalAll();
         } finally {

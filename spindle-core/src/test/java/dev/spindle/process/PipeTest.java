@@ -3,27 +3,52 @@ package dev.spindle.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.ObjectOutputStream;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.example.gadgets.Gadget;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PipeTest {
+
+    /** Where the end under test is used: in the process that opened the pipe, or in a child. */
+    enum Where {
+        HERE, IN_A_CHILD;
+
+        <T> T run(SerializableCallable<T> task) throws Exception {
+            if (this == HERE) {
+                return task.call();
+            }
+            try (Process<T> child = Process.callable(task).start()) {
+                return child.result(Duration.ofSeconds(60));
+            }
+        }
+    }
+
+    @TempDir
+    Path dir;
 
     @AfterAll
     static void noChildJvmOutlivesTheTests() throws Exception {
@@ -50,33 +75,88 @@ class PipeTest {
         }
     }
 
-    @Test
-    void aMessageTooLongForTheCallStaysUnread() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Where.class)
+    void aMessageTooLongForTheCallStaysUnread(Where where) throws Exception {
         Pipe pipe = Pipe.open();
         try (PipeConnection left = pipe.left(); PipeConnection right = pipe.right()) {
             right.sendBytes("0123456789".getBytes());
-            assertThatThrownBy(() -> left.recvBytes(4)).isInstanceOf(MessageTooLongException.class)
-                    .hasMessageContaining("10 bytes").hasMessageContaining("stays unread");
-            byte[] small = new byte[12];
-            assertThatThrownBy(() -> left.recvBytesInto(small, 4)).isInstanceOf(MessageTooLongException.class)
-                    .extracting(e -> ((MessageTooLongException) e).length()).isEqualTo(10);
-            assertThat(left.recvBytesInto(small, 2)).isEqualTo(10);
-            assertThat(new String(small, 2, 10)).isEqualTo("0123456789");
+            String received = where.run(() -> {
+                assertThatThrownBy(() -> left.recvBytes(4)).isInstanceOf(MessageTooLongException.class)
+                        .hasMessageContaining("10 bytes").hasMessageContaining("stays unread");
+                byte[] small = new byte[12];
+                assertThatThrownBy(() -> left.recvBytesInto(small, 4)).isInstanceOf(MessageTooLongException.class)
+                        .extracting(e -> ((MessageTooLongException) e).length()).isEqualTo(10);
+                assertThat(left.recvBytesInto(small, 2)).isEqualTo(10);
+                return new String(small, 2, 10);
+            });
+            assertThat(received).isEqualTo("0123456789");
         }
     }
 
-    @Test
-    void recvAfterThePeerClosedThrowsEofOnceTheMessagesAreTaken() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Where.class)
+    void recvAfterThePeerClosedThrowsEofOnceTheMessagesAreTaken(Where where) throws Exception {
         Pipe pipe = Pipe.open();
         try (PipeConnection left = pipe.left(); PipeConnection right = pipe.right()) {
             right.send("last words");
             right.close();
-            assertThat(left.poll(Duration.ofSeconds(30))).isTrue();
-            assertThat(left.recv()).isEqualTo("last words");
-            assertThat(left.poll()).isTrue();
-            assertThatThrownBy(left::recv).isInstanceOf(EOFException.class)
-                    .hasMessageContaining("other end of the pipe was closed");
+            String last = where.run(() -> {
+                assertThat(left.poll(Duration.ofSeconds(30))).isTrue();
+                String got = (String) left.recv();
+                assertThat(left.poll()).as("end-of-file is ready").isTrue();
+                assertThatThrownBy(left::recv).isInstanceOf(EOFException.class)
+                        .hasMessageContaining("other end of the pipe was closed");
+                assertThatThrownBy(() -> left.send("anyone?")).isInstanceOf(IOException.class)
+                        .hasMessageContaining("closed by every process");
+                return got;
+            });
+            assertThat(last).isEqualTo("last words");
             assertThatThrownBy(right::recv).isInstanceOf(IOException.class).hasMessageContaining("closed");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Where.class)
+    void zeroAndNegativeTimeoutsDoNotWait(Where where) throws Exception {
+        Pipe pipe = Pipe.open();
+        try (PipeConnection left = pipe.left(); PipeConnection right = pipe.right()) {
+            left.send("first");
+            left.send("already here");
+            String got = where.run(() -> {
+                assertThat(right.recv()).isEqualTo("first");
+                // A message already sent is taken without waiting, whatever the timeout says.
+                String taken = (String) right.recv(Duration.ofSeconds(-1));
+                for (Duration none : List.of(Duration.ZERO, Duration.ofSeconds(-5), Duration.ofNanos(-1))) {
+                    assertThat(right.poll(none)).isFalse();
+                    assertThatThrownBy(() -> right.recv(none)).isInstanceOf(SocketTimeoutException.class);
+                    assertThatThrownBy(() -> right.recvBytes(100, none)).isInstanceOf(SocketTimeoutException.class);
+                    assertThatThrownBy(() -> right.recvBytesInto(new byte[100], 0, none))
+                            .isInstanceOf(SocketTimeoutException.class);
+                }
+                return taken;
+            });
+            assertThat(got).isEqualTo("already here");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Where.class)
+    void aTimedReceiveHonoursItsTimeoutWhileAnotherThreadWaitsInRecv(Where where) throws Exception {
+        Pipe pipe = Pipe.open();
+        try (PipeConnection left = pipe.left(); PipeConnection right = pipe.right()) {
+            String got = where.run(() -> {
+                BackgroundReceive untimed = BackgroundReceive.start(right);
+                Await.until("the other thread waits in recv", untimed::waiting);
+                assertThatThrownBy(() -> right.recv(Duration.ofMillis(50))).isInstanceOf(SocketTimeoutException.class)
+                        .hasMessageContaining("another thread");
+                assertThat(right.poll(Duration.ofMillis(50))).isFalse();
+                assertThat(right.poll(Duration.ofSeconds(-1))).isFalse();
+                assertThatThrownBy(() -> right.recv(Duration.ZERO)).isInstanceOf(SocketTimeoutException.class);
+                left.send("release");
+                return (String) untimed.outcome();
+            });
+            assertThat(got).isEqualTo("release");
         }
     }
 
@@ -107,23 +187,49 @@ class PipeTest {
         }
     }
 
-    @Test
-    void closeWakesAReceiverWaitingInAnotherThread() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Where.class)
+    void closeWakesAReceiverWaitingInAnotherThread(Where where) throws Exception {
         Pipe pipe = Pipe.open();
         try (PipeConnection left = pipe.left(); PipeConnection right = pipe.right()) {
             right.send("connect");
-            assertThat(left.recv()).isEqualTo("connect");
-            CompletableFuture<Object> waiting = CompletableFuture.supplyAsync(() -> {
+            Object outcome = where.run(() -> {
+                assertThat(left.recv()).isEqualTo("connect");
+                BackgroundReceive waiting = BackgroundReceive.start(left);
+                Await.until("the receiver waits", waiting::waiting);
+                left.close();
+                return waiting.outcome();
+            });
+            assertThat(outcome).isEqualTo("IOException: this pipe end is closed");
+        }
+    }
+
+    /** A receive on a thread of its own, whose outcome (a message, or its exception as text) can be awaited. */
+    static final class BackgroundReceive {
+        private final Thread thread;
+        private final CompletableFuture<Object> outcome = new CompletableFuture<>();
+
+        private BackgroundReceive(PipeConnection end) {
+            thread = Thread.ofPlatform().name("test-background-receive").start(() -> {
                 try {
-                    return left.recv();
+                    outcome.complete(end.recv());
                 } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                    outcome.complete(e.getClass().getSimpleName() + ": " + e.getMessage());
                 }
             });
-            Thread.sleep(100);
-            left.close();
-            assertThatThrownBy(() -> waiting.get(30, TimeUnit.SECONDS)).hasRootCauseInstanceOf(IOException.class)
-                    .hasMessageContaining("closed");
+        }
+
+        static BackgroundReceive start(PipeConnection end) {
+            return new BackgroundReceive(end);
+        }
+
+        /** Whether the thread is inside the receive, waiting for a message. */
+        boolean waiting() {
+            return outcome.isDone() || waitingIn(thread);
+        }
+
+        Object outcome() throws Exception {
+            return outcome.get(60, TimeUnit.SECONDS);
         }
     }
 
@@ -143,43 +249,44 @@ class PipeTest {
     }
 
     @Test
-    void aPeerWithTheWrongKeyIsRefusedBeforeAnyOfItsDataIsRead() throws Exception {
-        // The codec would accept a Gadget, so only authentication stands between its bytes and readResolve.
+    void wrongKeysIdleAndGarbageConnectionsToTheHubNeitherLoseNorDecodeAnything() throws Exception {
+        // The codec would accept a Gadget, so only authentication stands between an intruder's bytes and readResolve.
         Pipe pipe = Pipe.open(true, JavaSerializationCodec.defaults().allow(Gadget.class));
         try (PipeConnection left = pipe.left(); PipeConnection right = pipe.right()) {
-            CompletableFuture<Object> receiving = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return left.recv();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-            Path address = Path.of(left.address());
-            ProcessTest.awaitFile(address);
+            JavaSerializationCodec.defaults().encode(right); // passing an end on starts the hub
+            Path hub = ProcessHub.get().address();
             int before = Gadget.resolved;
-            try (SocketChannel intruder = SocketChannel.open(UnixDomainSocketAddress.of(address))) {
+            try (SocketChannel idle = SocketChannel.open(UnixDomainSocketAddress.of(hub));
+                 SocketChannel garbage = SocketChannel.open(UnixDomainSocketAddress.of(hub));
+                 SocketChannel intruder = SocketChannel.open(UnixDomainSocketAddress.of(hub))) {
+                garbage.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 5, 2, 9, 9, 9, 9}));
                 var in = Channels.newInputStream(intruder);
                 var out = Channels.newOutputStream(intruder);
-                byte[] payload = serialized(new Gadget("planted"));
-                ByteBuffer message = ByteBuffer.allocate(4 + payload.length).putInt(payload.length).put(payload).flip();
-                // Answer the challenge wrongly, then send an object message anyway.
                 assertThatThrownBy(() -> Handshake.authenticate(in, out, Handshake.newKey(), false))
                         .isInstanceOf(AuthenticationException.class);
-                while (message.hasRemaining() && intruder.isOpen()) {
-                    try {
-                        intruder.write(message);
-                    } catch (IOException refusedAlready) {
-                        break;
-                    }
+                byte[] planted = JavaSerializationCodec.defaults().encode(new Gadget("planted"));
+                ByteBuffer message = ByteBuffer.allocate(4 + planted.length).putInt(planted.length).put(planted).flip();
+                try {
+                    intruder.write(message);
+                } catch (IOException refusedAlready) {
+                    // The hub may have closed it first; either way nothing of it was read.
                 }
+                // With all three still connected, a child that holds the key uses the end.
+                try (Process<Void> child = Process.target(() -> {
+                    try {
+                        right.send("hello");
+                        right.send(new Gadget("welcome"));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }).start()) {
+                    assertThat(left.recv(Duration.ofSeconds(60))).isEqualTo("hello");
+                    assertThat(((Gadget) left.recv(Duration.ofSeconds(60))).payload()).isEqualTo("welcome");
+                    child.join();
+                }
+                assertThat(Gadget.resolved).as("only the welcome gadget was resolved").isEqualTo(before + 1);
+                assertThatThrownBy(left::recv).isInstanceOf(EOFException.class);
             }
-            assertThatThrownBy(() -> receiving.get(30, TimeUnit.SECONDS))
-                    .hasRootCauseInstanceOf(AuthenticationException.class)
-                    .hasMessageContaining("wrong key");
-            assertThat(Gadget.resolved).isEqualTo(before);
-            // The end still works for the peer that holds the key.
-            right.send(new Gadget("welcome"));
-            assertThat(((Gadget) left.recv()).payload()).isEqualTo("welcome");
         }
     }
 
@@ -205,7 +312,8 @@ class PipeTest {
                 left.send("baozi " + i);
             }
             left.close();
-            assertThat(consumer.result()).hasSize(10).startsWith("baozi 0").endsWith("baozi 9");
+            assertThat(consumer.result()).containsExactlyElementsOf(
+                    IntStream.range(0, 10).mapToObj(i -> "baozi " + i).toList());
         }
     }
 
@@ -226,8 +334,12 @@ class PipeTest {
         }).start();
              Process<Long> consumer = Process.callable(() -> {
                  long sum = 0;
-                 for (int i = 0; i < 1000; i++) {
-                     sum += (Integer) right.recv();
+                 for (int i = 1; i <= 1000; i++) {
+                     int got = (Integer) right.recv();
+                     if (got != i) {
+                         return (long) -got;
+                     }
+                     sum += got;
                  }
                  sum += right.recvBytes().length;
                  try {
@@ -244,26 +356,323 @@ class PipeTest {
     }
 
     @Test
-    void anEndPassedOnAfterUseIsAnInertCopy() throws Exception {
+    void anEndPassedOnAfterUseGoesOnWorkingWhereverItGoes() throws Exception {
         Pipe pipe = Pipe.open();
         try (PipeConnection left = pipe.left(); PipeConnection right = pipe.right()) {
             left.send("used here");
             assertThat(right.recv()).isEqualTo("used here");
             JavaSerializationCodec codec = JavaSerializationCodec.defaults();
             PipeConnection copy = (PipeConnection) codec.decode(codec.encode(left));
-            assertThatThrownBy(() -> copy.send("x")).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("used by one process only");
+            copy.send("from a copy");
+            assertThat(right.recv()).isEqualTo("from a copy");
             copy.close();
-            left.send("still fine");
-            assertThat(right.recv()).isEqualTo("still fine");
+            left.send("the original is still open");
+            assertThat(right.recv()).isEqualTo("the original is still open");
+            assertThat(Where.IN_A_CHILD.run(() -> {
+                left.send("from a child");
+                return "sent";
+            })).isEqualTo("sent");
+            assertThat(right.recv(Duration.ofSeconds(60))).isEqualTo("from a child");
         }
     }
 
-    private static byte[] serialized(Object value) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(value);
+    @Test
+    void theReadmeExampleReceivesTheChildsMessageAndResult() throws Exception {
+        Pipe pipe = Pipe.open();
+        var childEnd = pipe.right();
+        try (Process<Long> child = Process.callable(() -> {
+            childEnd.send("hello from " + Process.current().name());
+            return 42L;
+        }).name("worker").start()) {
+            assertThat(pipe.left().recv(Duration.ofSeconds(60))).isEqualTo("hello from worker");
+            assertThat(child.result()).isEqualTo(42L);
         }
-        return bytes.toByteArray();
+    }
+
+    @Test
+    void aMessageOutlivesTheChildThatSentItAndAReceiverThatComesAfterItsExit() throws Exception {
+        Pipe pipe = Pipe.open();
+        var childEnd = pipe.right();
+        try (Process<Long> child = Process.callable(() -> {
+            childEnd.send("sent, then exited without closing");
+            return 42L;
+        }).start()) {
+            child.join();
+            assertThat(child.result()).isEqualTo(42L);
+            assertThat(pipe.left().recv(Duration.ofSeconds(60))).isEqualTo("sent, then exited without closing");
+            assertThatThrownBy(() -> pipe.left().recv(Duration.ofSeconds(60))).isInstanceOf(EOFException.class);
+        }
+    }
+
+    @Test
+    void everyMessageOfAChildThatHaltsAtOnceArrives() throws Exception {
+        Pipe pipe = Pipe.open();
+        var childEnd = pipe.right();
+        try (Process<Void> child = Process.target(() -> {
+            try {
+                for (int i = 0; i < 1000; i++) {
+                    childEnd.send(i);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Runtime.getRuntime().halt(0); // no close, no shutdown hooks, no flush of anything
+        }).start()) {
+            assertThat(receiveUntilEndOfFile(pipe.left())).containsExactlyElementsOf(range(1000));
+            child.join();
+            assertThat(child.exitCode()).hasValue(0);
+        }
+    }
+
+    @Test
+    void everyMessageSentBeforeTheSenderWasKilledArrives() throws Exception {
+        Pipe pipe = Pipe.open();
+        var childEnd = pipe.right();
+        String sent = dir.resolve("sent").toString();
+        try (Process<Void> child = Process.target(() -> {
+            try {
+                for (int i = 0; i < 100; i++) {
+                    childEnd.send(i);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            ProcessTest.write(sent);
+            ProcessTest.sleepForever();
+        }).start()) {
+            ProcessTest.awaitFile(Path.of(sent));
+            child.kill();
+            child.join();
+            assertThat(child.exitCode()).hasValue(-9);
+            assertThat(receiveUntilEndOfFile(pipe.left())).containsExactlyElementsOf(range(100));
+        }
+    }
+
+    @Test
+    void aReaderStartedAfterTheWriterEndedGetsEveryMessage() throws Exception {
+        Pipe pipe = Pipe.open();
+        PipeConnection left = pipe.left();
+        PipeConnection right = pipe.right();
+        try (Process<Void> writer = Process.target(() -> {
+            try (right) {
+                for (int i = 0; i < 100; i++) {
+                    right.send(i);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).start()) {
+            writer.join();
+            assertThat(writer.exitCode()).hasValue(0);
+        }
+        assertThat(Where.IN_A_CHILD.run(() -> receiveUntilEndOfFile(left))).containsExactlyElementsOf(range(100));
+    }
+
+    @Test
+    void twoChildrenSendingOnOneEndAreBothHeard() throws Exception {
+        Pipe pipe = Pipe.open();
+        PipeConnection shared = pipe.right();
+        List<Process<Void>> senders = new ArrayList<>();
+        try {
+            for (String who : List.of("a", "b")) {
+                senders.add(Process.target(() -> {
+                    try {
+                        for (int i = 0; i < 500; i++) {
+                            shared.send(who + i);
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }).start());
+            }
+            List<Object> heard = receiveUntilEndOfFile(pipe.left());
+            for (String who : List.of("a", "b")) {
+                assertThat(heard.stream().filter(m -> ((String) m).startsWith(who)))
+                        .as("every message of " + who + ", in its order")
+                        .containsExactlyElementsOf(IntStream.range(0, 500).mapToObj(i -> who + i).toList());
+            }
+            assertThat(heard).hasSize(1000);
+        } finally {
+            senders.forEach(Process::close);
+        }
+    }
+
+    @Test
+    void twoChildrenReceivingOnOneEndTakeEachMessageExactlyOnce() throws Exception {
+        Pipe pipe = Pipe.open();
+        PipeConnection shared = pipe.right();
+        List<Process<List<Object>>> receivers = new ArrayList<>();
+        try {
+            for (int r = 0; r < 2; r++) {
+                receivers.add(Process.callable(() -> receiveUntilEndOfFile(shared)).start());
+            }
+            try (PipeConnection left = pipe.left()) {
+                for (int i = 0; i < 1000; i++) {
+                    left.send(i);
+                }
+            }
+            List<Object> all = new ArrayList<>();
+            for (Process<List<Object>> receiver : receivers) {
+                List<Object> got = receiver.result(Duration.ofSeconds(60));
+                assertThat(got).as("each receiver sees the messages in order").isSortedAccordingTo(
+                        (a, b) -> Integer.compare((Integer) a, (Integer) b));
+                all.addAll(got);
+            }
+            assertThat(new TreeSet<>(all)).hasSize(1000);
+            assertThat(all).hasSize(1000).containsExactlyInAnyOrderElementsOf(range(1000));
+        } finally {
+            receivers.forEach(Process::close);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Direction.class)
+    void oneHundredThousandMessagesArriveInOrder(Direction direction) throws Exception {
+        int count = 100_000;
+        Pipe pipe = Pipe.open();
+        PipeConnection childEnd = pipe.right();
+        try (PipeConnection parentEnd = pipe.left();
+             Process<Integer> child = Process.callable(() -> direction == Direction.CHILD_TO_PARENT
+                     ? sendNumbers(childEnd, count) : checkNumbers(childEnd, count)).start()) {
+            int checked = direction == Direction.CHILD_TO_PARENT ? checkNumbers(parentEnd, count)
+                    : sendNumbers(parentEnd, count);
+            assertThat(checked).isEqualTo(count);
+            assertThat(child.result(Duration.ofSeconds(90))).isEqualTo(count);
+        }
+    }
+
+    enum Direction { CHILD_TO_PARENT, PARENT_TO_CHILD }
+
+    @Test
+    void aReceiveInterruptedInAChildLosesNoMessage() throws Exception {
+        Pipe pipe = Pipe.open();
+        PipeConnection childEnd = pipe.right();
+        String interrupted = dir.resolve("interrupted").toString();
+        try (PipeConnection parentEnd = pipe.left();
+             Process<String> child = Process.callable(() -> {
+                 childEnd.send("attach");
+                 Thread receiver = Thread.currentThread();
+                 Thread interrupter = Thread.ofPlatform().name("test-interrupter").start(() -> {
+                     try {
+                         Await.until("the receiver waits", () -> waitingIn(receiver));
+                     } catch (Exception e) {
+                         return;
+                     }
+                     receiver.interrupt();
+                 });
+                 try {
+                     childEnd.recv();
+                     return "not interrupted";
+                 } catch (InterruptedIOException expected) {
+                     Thread.interrupted();
+                 }
+                 interrupter.join();
+                 ProcessTest.write(interrupted);
+                 // The answer to the interrupted receive is still owed; this receive must collect it.
+                 return (String) childEnd.recv(Duration.ofSeconds(60));
+             }).start()) {
+            assertThat(parentEnd.recv(Duration.ofSeconds(60))).isEqualTo("attach");
+            ProcessTest.awaitFile(Path.of(interrupted));
+            parentEnd.send("the only message");
+            assertThat(child.result(Duration.ofSeconds(60))).isEqualTo("the only message");
+        }
+    }
+
+    @Test
+    void theProcessThatOpenedAPipeStaysUntilItsMessagesAreReceived() throws Exception {
+        Path received = dir.resolve("received.txt");
+        Path mainDone = dir.resolve("main-done");
+        java.lang.Process holder = new ProcessBuilder(javaCommand(PipeHolderProgram.class.getName(),
+                received.toString(), mainDone.toString(), "200"))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("holder.log").toFile()).start();
+        try {
+            assertThat(holder.waitFor(90, TimeUnit.SECONDS)).as("the holder exits once delivered").isTrue();
+            assertThat(holder.exitValue()).as(Files.readString(dir.resolve("holder.log"))).isZero();
+            ProcessTest.awaitFile(received);
+            assertThat(Files.readAllLines(received)).containsExactlyElementsOf(
+                    IntStream.range(0, 200).mapToObj(Integer::toString).toList());
+        } finally {
+            holder.descendants().forEach(ProcessHandle::destroyForcibly);
+            holder.destroyForcibly();
+            holder.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Opens a pipe, starts a child that waits until this program's main has returned before it
+     * first uses its end, sends to it, and returns: the JVM's exit must wait for the child to read.
+     */
+    public static final class PipeHolderProgram {
+        public static void main(String[] args) throws Exception {
+            String out = args[0];
+            String mainDone = args[1];
+            int count = Integer.parseInt(args[2]);
+            Pipe pipe = Pipe.open();
+            PipeConnection childEnd = pipe.right();
+            Process.target(() -> {
+                try {
+                    ProcessTest.awaitFile(Path.of(mainDone));
+                    List<String> lines = new ArrayList<>();
+                    for (int i = 0; i < count; i++) {
+                        lines.add(String.valueOf(childEnd.recv()));
+                    }
+                    Files.write(Path.of(out + ".tmp"), lines);
+                    Files.move(Path.of(out + ".tmp"), Path.of(out));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }).start();
+            for (int i = 0; i < count; i++) {
+                pipe.left().send(i);
+            }
+            Files.writeString(Path.of(mainDone), "x");
+        }
+    }
+
+    static List<String> javaCommand(String mainClass, String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(Arrays.asList(args));
+        return command;
+    }
+
+    static int sendNumbers(PipeConnection end, int count) throws IOException {
+        for (int i = 0; i < count; i++) {
+            end.send(i);
+        }
+        end.close();
+        return count;
+    }
+
+    static int checkNumbers(PipeConnection end, int count) throws IOException {
+        for (int i = 0; i < count; i++) {
+            Object got = end.recv();
+            if (!Integer.valueOf(i).equals(got)) {
+                throw new AssertionError("message " + i + " was " + got);
+            }
+        }
+        assertThatThrownBy(end::recv).isInstanceOf(EOFException.class);
+        return count;
+    }
+
+    static List<Object> receiveUntilEndOfFile(PipeConnection end) throws IOException {
+        List<Object> got = new ArrayList<>();
+        while (true) {
+            try {
+                got.add(end.recv(Duration.ofSeconds(60)));
+            } catch (EOFException end_) {
+                return got;
+            }
+        }
+    }
+
+    private static List<Object> range(int n) {
+        return IntStream.range(0, n).boxed().map(Object.class::cast).toList();
+    }
+
+    static boolean waitingIn(Thread thread) {
+        return Arrays.stream(thread.getStackTrace()).anyMatch(f -> f.getMethodName().equals("take")
+                && f.getClassName().equals(PipeRelay.class.getName())
+                || f.getMethodName().equals("receiveTagged") && f.getClassName().equals(MessageChannel.class.getName()));
     }
 }

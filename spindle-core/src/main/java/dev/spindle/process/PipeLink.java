@@ -1,0 +1,241 @@
+package dev.spindle.process;
+
+import dev.spindle.internal.Deadline;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The pipe-holding process's side of another process's link to one end of a pipe: what
+ * {@link RemotePipeEnd} talks to. A process that uses an end opens up to two links, one per
+ * direction, so that a sender waiting for room never holds up a receive on the same end.
+ *
+ * <h2>The exchange</h2>
+ * After the hub's handshake and the hello ({@link ProcessHub#PIPE_SENDER_HELLO} or
+ * {@link ProcessHub#PIPE_RECEIVER_HELLO} with the pipe's id and the end's side), this side attaches
+ * the link as a user of the end and answers {@link #ATTACHED}, or {@link #UNKNOWN} when it holds no
+ * such pipe (every user of both ends has closed them). A control link ({@link ProcessHub#PIPE_CONTROL_HELLO})
+ * is answered the same way but is not a user. Then:
+ * <ul>
+ *   <li>On a sender link, every message is one pipe message, queued for the other end. Sends
+ *       get no answer: a message in this process, or in the kernel's buffer on its way here, is
+ *       safe, whatever its sender does next.</li>
+ *   <li>On a receiver link, each request ({@link #RECV} with the longest message the caller can
+ *       take and a timeout; {@link #POLL} with a timeout) gets exactly one answer, in order:
+ *       {@link #MESSAGE}, {@link #END_OF_FILE}, {@link #TIMED_OUT}, {@link #TOO_LONG} or
+ *       {@link #READY}. A timeout of -1 means none. The requester has at most one request in flight.</li>
+ *   <li>On a control link, each request is answered at once: {@link #RESERVE} holds the end open for
+ *       a child being handed a copy and answers its number; {@link #BIND} ties a reservation to the
+ *       child's pid; {@link #RELEASE} ends one. Reservations still unbound when the link ends (its
+ *       process died while starting the child) are released.</li>
+ * </ul>
+ * A link's end of stream detaches it: its process closed the end, or ended. A message taken for
+ * a receiver whose link broke before the answer went out is put back, first in line.
+ */
+final class PipeLink {
+
+    static final byte UNKNOWN = 0;
+    static final byte ATTACHED = 1;
+    static final byte BROKEN = 2;
+    static final byte RECV = 1;
+    static final byte POLL = 2;
+    static final byte MESSAGE = 1;
+    static final byte END_OF_FILE = 2;
+    static final byte TIMED_OUT = 3;
+    static final byte TOO_LONG = 4;
+    static final byte READY = 5;
+    static final byte RESERVE = 3;
+    static final byte BIND = 4;
+    static final byte RELEASE = 5;
+    static final byte DONE = 6;
+
+    private static final System.Logger LOG = System.getLogger(PipeLink.class.getName());
+    private static final byte[] NOTHING = new byte[0];
+
+    private final MessageChannel channel;
+    private final PipeRelay relay;
+    private final int side;
+    /** Set by the thread that reads the link when it ends; a receive in progress then gives up. */
+    private final AtomicBoolean lost = new AtomicBoolean();
+
+    private PipeLink(MessageChannel channel, PipeRelay relay, int side) {
+        this.channel = channel;
+        this.relay = relay;
+        this.side = side;
+    }
+
+    /**
+     * Attaches an authenticated channel whose hello asked for end {@code side} of pipe {@code id},
+     * answers it, and serves it on threads of its own.
+     *
+     * @return false when this process holds no such pipe (the channel was told so; close it)
+     */
+    static boolean serve(MessageChannel channel, long id, int side, byte role, Deadline deadline)
+            throws IOException {
+        PipeRelay relay = PipeRelay.find(id);
+        if (relay == null || (side != PipeRelay.LEFT && side != PipeRelay.RIGHT)) {
+            channel.sendTagged(UNKNOWN, NOTHING, 0, 0, deadline);
+            return false;
+        }
+        boolean control = role == ProcessHub.PIPE_CONTROL_HELLO;
+        if (role == ProcessHub.PIPE_SENDER_HELLO && relay.finished(1 - side)) {
+            channel.sendTagged(BROKEN, NOTHING, 0, 0, deadline);
+            return false;
+        }
+        if (!control) {
+            relay.attach(side, false);
+        }
+        PipeLink link = new PipeLink(channel, relay, side);
+        try {
+            channel.sendTagged(ATTACHED, NOTHING, 0, 0, deadline);
+        } catch (IOException | RuntimeException e) {
+            if (!control) {
+                link.detach();
+            }
+            throw e;
+        }
+        String name = "spindle-pipe-" + id + (side == PipeRelay.LEFT ? "-left" : "-right");
+        Runnable work = role == ProcessHub.PIPE_SENDER_HELLO ? link::carryMessages
+                : control ? link::answerControl : link::readRequests;
+        Thread.ofVirtual().name(name + (role == ProcessHub.PIPE_SENDER_HELLO ? "-in" : control ? "-control" : "-requests"))
+                .start(work);
+        return true;
+    }
+
+    /**
+     * A sender link: each message goes to the other end's queue, waiting while it is full. Once the
+     * other end is finished, the link is closed, so that the sender's next send fails as a write to
+     * a broken pipe does.
+     */
+    private void carryMessages() {
+        int to = 1 - side;
+        try {
+            while (true) {
+                relay.put(to, channel.receive(Deadline.NONE), Deadline.NONE, lost::get);
+            }
+        } catch (IOException e) {
+            // End of stream (the sender closed or ended), a broken link, or a finished other end.
+        } finally {
+            detach();
+        }
+    }
+
+    /** A receiver link: reads requests, each served on a thread of its own so that this one sees the link end. */
+    private void readRequests() {
+        try {
+            while (true) {
+                MessageChannel.Tagged request = channel.receiveTagged(Deadline.NONE);
+                ByteBuffer body = ByteBuffer.wrap(request.payload());
+                if (request.tag() == RECV && body.remaining() == 12) {
+                    int maxLength = body.getInt();
+                    Deadline deadline = deadline(body.getLong());
+                    Thread.ofVirtual().name("spindle-pipe-recv").start(() -> answerRecv(maxLength, deadline));
+                } else if (request.tag() == POLL && body.remaining() == 8) {
+                    Deadline deadline = deadline(body.getLong());
+                    Thread.ofVirtual().name("spindle-pipe-poll").start(() -> answerPoll(deadline));
+                } else {
+                    LOG.log(System.Logger.Level.WARNING, "a pipe link sent a malformed request (kind "
+                            + request.tag() + ", " + request.payload().length + " bytes); closed it");
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // The receiver closed its end or ended.
+        } finally {
+            lost.set(true);
+            relay.wakeAll();
+            detach();
+        }
+    }
+
+    /** A control link: reservations for children being handed a copy of the end. Not a user itself. */
+    private void answerControl() {
+        java.util.Set<Long> unbound = new java.util.HashSet<>();
+        try {
+            while (true) {
+                MessageChannel.Tagged request = channel.receiveTagged(Deadline.NONE);
+                ByteBuffer body = ByteBuffer.wrap(request.payload());
+                byte[] answer = NOTHING;
+                if (request.tag() == RESERVE && body.remaining() == 0) {
+                    long number = relay.reserve(side);
+                    unbound.add(number);
+                    answer = ByteBuffer.allocate(8).putLong(number).array();
+                } else if (request.tag() == BIND && body.remaining() == 16) {
+                    long number = body.getLong();
+                    relay.bind(number, body.getLong());
+                    unbound.remove(number);
+                } else if (request.tag() == RELEASE && body.remaining() == 8) {
+                    long number = body.getLong();
+                    relay.release(number);
+                    unbound.remove(number);
+                } else {
+                    LOG.log(System.Logger.Level.WARNING, "a pipe control link sent a malformed request (kind "
+                            + request.tag() + ", " + request.payload().length + " bytes); closed it");
+                    return;
+                }
+                channel.sendTagged(DONE, answer, 0, answer.length, Deadline.NONE);
+            }
+        } catch (IOException e) {
+            // Its process let go of the end, or ended.
+        } finally {
+            unbound.forEach(relay::release);
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // Gone either way.
+            }
+        }
+    }
+
+    private void answerRecv(int maxLength, Deadline deadline) {
+        byte[] message;
+        byte kind;
+        try {
+            message = relay.take(side, maxLength, deadline, lost::get);
+            kind = MESSAGE;
+        } catch (EOFException e) {
+            message = NOTHING;
+            kind = END_OF_FILE;
+        } catch (SocketTimeoutException e) {
+            message = NOTHING;
+            kind = TIMED_OUT;
+        } catch (MessageTooLongException e) {
+            message = ByteBuffer.allocate(4).putInt(e.length()).array();
+            kind = TOO_LONG;
+        } catch (IOException e) {
+            return; // the link was lost while waiting
+        }
+        try {
+            channel.sendTagged(kind, message, 0, message.length, Deadline.NONE);
+        } catch (IOException e) {
+            if (kind == MESSAGE) {
+                relay.putBack(side, message);
+            }
+        }
+    }
+
+    private void answerPoll(Deadline deadline) {
+        try {
+            byte[] ready = {(byte) (relay.poll(side, deadline, lost::get) ? 1 : 0)};
+            channel.sendTagged(READY, ready, 0, 1, Deadline.NONE);
+        } catch (IOException e) {
+            // The link was lost; nobody is waiting for the answer.
+        }
+    }
+
+    private static Deadline deadline(long timeoutNanos) {
+        return timeoutNanos < 0 ? Deadline.NONE : Deadline.afterNanos(timeoutNanos);
+    }
+
+    private void detach() {
+        relay.detach(side, false);
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // Gone either way.
+        }
+    }
+}

@@ -1,0 +1,339 @@
+package dev.spindle.process;
+
+import dev.spindle.internal.Deadline;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * An end used in a process other than the one holding its pipe: it reaches the holder's
+ * {@link ProcessHub} over up to two authenticated links, a sender link made on the first send and a
+ * receiver link made on the first receive or poll (see {@link PipeLink} for what crosses them).
+ *
+ * <p>A receive asks the holder for the next message and waits for the answer, so a message is taken
+ * from the pipe only when a caller receives it, and stays for the end's other users otherwise. A
+ * receive that gives up before the answer came (its deadline passed, or it was interrupted) leaves
+ * the answer owed; the next receive or poll collects it first, so no message is lost to a timeout.
+ *
+ * <p>When the holder has ended, the pipe is gone: a receive then reads end-of-file and a send fails,
+ * as they do on a Python pipe whose other end's processes have all exited.
+ */
+final class RemotePipeEnd implements PipeEnd {
+
+    /** What a send meets once the other end is finished. */
+    private static final PipeEnd BROKEN = new EndedPipeEnd("the holder refused further messages");
+    /** How much longer than the holder's own wait a receiver waits for its answer. */
+    private static final long ANSWER_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private final Path hub;
+    private final long pipe;
+    private final int side;
+    private final long holderPid;
+    private final BooleanSupplier closed;
+    private final ReentrantLock linkLock = new ReentrantLock();
+    /** Serializes requests on the control link, which any thread may make. */
+    private final ReentrantLock controlLock = new ReentrantLock();
+    /** The links, by {@link Role}, made on first use. */
+    private final MessageChannel[] links = new MessageChannel[Role.values().length];
+    private volatile PipeEnd ended;
+    /** Set once the other end is known to be finished: sends fail from then on, receives go on. */
+    private volatile boolean sendBroken;
+    /** Receiver state, touched only under the connection's receive lock. */
+    private boolean answerOwed;
+    private byte[] stash;
+
+    RemotePipeEnd(Path hub, long pipe, int side, long holderPid, BooleanSupplier closed) {
+        this.hub = hub;
+        this.pipe = pipe;
+        this.side = side;
+        this.holderPid = holderPid;
+        this.closed = closed;
+    }
+
+    /** What a link is for; each is made on its first use. */
+    private enum Role {
+        SENDER(ProcessHub.PIPE_SENDER_HELLO), RECEIVER(ProcessHub.PIPE_RECEIVER_HELLO),
+        CONTROL(ProcessHub.PIPE_CONTROL_HELLO);
+
+        final byte hello;
+
+        Role(byte hello) {
+            this.hello = hello;
+        }
+    }
+
+    /** Where the pipe's holder listens. */
+    Path hub() {
+        return hub;
+    }
+
+    @Override
+    public void send(byte[] bytes, int offset, int length) throws IOException {
+        MessageChannel link = sendBroken ? null : link(Role.SENDER);
+        if (link == null) {
+            (sendBroken ? BROKEN : ended).send(bytes, offset, length);
+            return;
+        }
+        try {
+            link.send(bytes, offset, length, Deadline.NONE);
+        } catch (IOException e) {
+            requireOpen();
+            if (!holderAlive()) {
+                lost(e).send(bytes, offset, length);
+                return;
+            }
+            // The holder closed this link: the other end is finished. Receiving on this end goes on.
+            sendBroken = true;
+            linkLock.lock();
+            try {
+                closeQuietly(links[Role.SENDER.ordinal()]);
+            } finally {
+                linkLock.unlock();
+            }
+            BROKEN.send(bytes, offset, length);
+        }
+    }
+
+    @Override
+    public byte[] receive(int maxLength, Deadline deadline) throws IOException {
+        if (stash != null) {
+            return fromStash(maxLength);
+        }
+        MessageChannel link = link(Role.RECEIVER);
+        if (link == null) {
+            return ended.receive(maxLength, deadline);
+        }
+        try {
+            if (answerOwed) {
+                MessageChannel.Tagged late = await(link, deadline);
+                if (late.tag() == PipeLink.MESSAGE) {
+                    stash = late.payload();
+                    return fromStash(maxLength);
+                }
+                if (late.tag() == PipeLink.END_OF_FILE) {
+                    throw endOfFile();
+                }
+            }
+            ask(link, ByteBuffer.allocate(12).putInt(maxLength).putLong(timeoutNanos(deadline)), PipeLink.RECV);
+            MessageChannel.Tagged answer = await(link, answerDeadline(deadline));
+            return switch (answer.tag()) {
+                case PipeLink.MESSAGE -> answer.payload();
+                case PipeLink.END_OF_FILE -> throw endOfFile();
+                case PipeLink.TIMED_OUT -> throw new SocketTimeoutException("no message arrived at the pipe end in time");
+                case PipeLink.TOO_LONG -> throw new MessageTooLongException(ByteBuffer.wrap(answer.payload()).getInt(),
+                        maxLength);
+                default -> throw new java.io.StreamCorruptedException("the pipe's holder answered a receive with kind "
+                        + answer.tag());
+            };
+        } catch (InterruptedIOException | EOFException | MessageTooLongException e) {
+            throw e;
+        } catch (IOException e) {
+            return lost(e).receive(maxLength, deadline);
+        }
+    }
+
+    @Override
+    public boolean poll(Deadline deadline) throws IOException {
+        if (stash != null) {
+            return true;
+        }
+        MessageChannel link = link(Role.RECEIVER);
+        if (link == null) {
+            return ended.poll(deadline);
+        }
+        try {
+            if (answerOwed) {
+                MessageChannel.Tagged late = await(link, deadline);
+                if (late.tag() == PipeLink.MESSAGE) {
+                    stash = late.payload();
+                    return true;
+                }
+                if (late.tag() == PipeLink.END_OF_FILE) {
+                    return true;
+                }
+            }
+            ask(link, ByteBuffer.allocate(8).putLong(timeoutNanos(deadline)), PipeLink.POLL);
+            MessageChannel.Tagged answer = await(link, answerDeadline(deadline));
+            return answer.tag() == PipeLink.READY && answer.payload().length == 1 && answer.payload()[0] == 1;
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            return lost(e).poll(deadline);
+        }
+    }
+
+    @Override
+    public long reserve() throws IOException {
+        byte[] answer = control(PipeLink.RESERVE, new byte[0]);
+        return answer == null ? 0 : ByteBuffer.wrap(answer).getLong();
+    }
+
+    @Override
+    public void bind(long number, long pid) throws IOException {
+        control(PipeLink.BIND, ByteBuffer.allocate(16).putLong(number).putLong(pid).array());
+    }
+
+    @Override
+    public void release(long number) throws IOException {
+        control(PipeLink.RELEASE, ByteBuffer.allocate(8).putLong(number).array());
+    }
+
+    /** One request on the control link and its answer; null once the pipe is gone. */
+    private byte[] control(byte kind, byte[] body) throws IOException {
+        controlLock.lock();
+        try {
+            MessageChannel link = link(Role.CONTROL);
+            if (link == null) {
+                return null;
+            }
+            Deadline deadline = Deadline.afterNanos(ProcessHub.HELLO_TIMEOUT_NANOS);
+            link.sendTagged(kind, body, 0, body.length, deadline);
+            return link.receiveTagged(deadline).payload();
+        } finally {
+            controlLock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        linkLock.lock();
+        try {
+            for (MessageChannel link : links) {
+                closeQuietly(link);
+            }
+        } finally {
+            linkLock.unlock();
+        }
+    }
+
+    /** This end's link for {@code role}, made on first use; null once the pipe is known to be gone. */
+    private MessageChannel link(Role role) throws IOException {
+        linkLock.lock();
+        try {
+            if (role != Role.CONTROL) {
+                requireOpen();
+            }
+            if (ended != null) {
+                return null;
+            }
+            if (links[role.ordinal()] == null) {
+                links[role.ordinal()] = attach(role);
+            }
+            return links[role.ordinal()];
+        } finally {
+            linkLock.unlock();
+        }
+    }
+
+    /**
+     * Dials the holder and asks for this end; null (and {@link #ended} set) when the holder is
+     * gone or no longer has the pipe. Held under the link lock, so that a concurrent close waits
+     * for the link to exist and then closes it.
+     */
+    private MessageChannel attach(Role role) throws IOException {
+        Deadline handshake = Deadline.afterNanos(ProcessHub.HELLO_TIMEOUT_NANOS);
+        MessageChannel made;
+        try {
+            made = MessageChannel.dial(hub, Run.current().key, handshake);
+        } catch (AuthenticationException e) {
+            throw e;
+        } catch (IOException e) {
+            if (holderAlive()) {
+                // The holder lives, so this is this process's trouble (out of descriptors, say), not the pipe's end.
+                throw new IOException("cannot reach process " + holderPid + ", which holds the pipe: "
+                        + e.getMessage(), e);
+            }
+            ended = new EndedPipeEnd("the process that opened the pipe, pid " + holderPid + ", has ended");
+            return null;
+        }
+        try {
+            byte[] hello = ProcessHub.hello(pipe, side);
+            made.sendTagged(role.hello, hello, 0, hello.length, handshake);
+            byte answer = made.receiveTagged(handshake).tag();
+            if (answer == PipeLink.BROKEN) {
+                made.close();
+                sendBroken = true;
+                return null;
+            }
+            if (answer != PipeLink.ATTACHED) {
+                made.close();
+                ended = new EndedPipeEnd("process " + holderPid + " no longer holds the pipe");
+                return null;
+            }
+            return made;
+        } catch (IOException | RuntimeException e) {
+            made.close();
+            throw e;
+        }
+    }
+
+    private void ask(MessageChannel link, ByteBuffer request, byte kind) throws IOException {
+        byte[] body = request.array();
+        link.sendTagged(kind, body, 0, body.length, Deadline.NONE);
+        answerOwed = true;
+    }
+
+    private MessageChannel.Tagged await(MessageChannel link, Deadline deadline) throws IOException {
+        MessageChannel.Tagged answer = link.receiveTagged(deadline);
+        answerOwed = false;
+        return answer;
+    }
+
+    private byte[] fromStash(int maxLength) throws MessageTooLongException {
+        if (stash.length > maxLength) {
+            throw new MessageTooLongException(stash.length, maxLength);
+        }
+        byte[] message = stash;
+        stash = null;
+        return message;
+    }
+
+    /** After a link broke: closed by this process, or the holder is gone and with it the pipe. */
+    private PipeEnd lost(IOException cause) throws IOException {
+        requireOpen();
+        close();
+        ended = new EndedPipeEnd("the process that opened the pipe, pid " + holderPid + ", has ended: "
+                + cause.getMessage());
+        return ended;
+    }
+
+    private boolean holderAlive() {
+        return ProcessHandle.of(holderPid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private void requireOpen() throws IOException {
+        if (closed.getAsBoolean()) {
+            throw new IOException("this pipe end is closed");
+        }
+    }
+
+    private static EOFException endOfFile() {
+        return new EOFException("the other end of the pipe was closed and every message has been received");
+    }
+
+    private static long timeoutNanos(Deadline deadline) {
+        return deadline.isNone() ? -1 : Math.max(0, deadline.remainingNanos());
+    }
+
+    private static Deadline answerDeadline(Deadline deadline) {
+        return deadline.isNone() ? Deadline.NONE
+                : Deadline.afterNanos(Math.max(0, deadline.remainingNanos()) + ANSWER_GRACE_NANOS);
+    }
+
+    private static void closeQuietly(MessageChannel link) {
+        if (link != null) {
+            try {
+                link.close();
+            } catch (IOException e) {
+                // Letting go anyway.
+            }
+        }
+    }
+}
