@@ -47,39 +47,36 @@ abstract class WholeNumberConverter<T extends Number> implements ITypeConverter<
                 ? "it must be " + min + " or more" : "it must be " + min + " to " + max;
     }
 
-    /** 1 or more: counts of threads, loops, connections, bytes per message. */
-    static final class Positive extends WholeNumberConverter<Integer> {
-        Positive() {
-            super(1, Integer.MAX_VALUE);
+    /** The ranges of {@code int} options: picocli needs a class per range, each with a no-argument constructor. */
+    abstract static class IntInRange extends WholeNumberConverter<Integer> {
+        IntInRange(int min, int max) {
+            super(min, max);
         }
 
         @Override
-        public Integer convert(String value) {
+        public final Integer convert(String value) {
             return (int) parse(value);
+        }
+    }
+
+    /** 1 or more: counts of threads, loops, connections, bytes per message. */
+    static final class Positive extends IntInRange {
+        Positive() {
+            super(1, Integer.MAX_VALUE);
         }
     }
 
     /** 0 or more: queue lengths, item counts. */
-    static final class NonNegative extends WholeNumberConverter<Integer> {
+    static final class NonNegative extends IntInRange {
         NonNegative() {
             super(0, Integer.MAX_VALUE);
-        }
-
-        @Override
-        public Integer convert(String value) {
-            return (int) parse(value);
         }
     }
 
     /** A TCP port, 0 to 65535 (0: a server picks a free one). */
-    static final class Port extends WholeNumberConverter<Integer> {
+    static final class Port extends IntInRange {
         Port() {
             super(0, 65535);
-        }
-
-        @Override
-        public Integer convert(String value) {
-            return (int) parse(value);
         }
     }
 
