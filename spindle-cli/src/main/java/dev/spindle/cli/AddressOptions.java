@@ -12,7 +12,8 @@ import java.nio.file.Path;
 final class AddressOptions {
 
     static final class Where {
-        @Option(names = "--port", description = "TCP port (default: ${DEFAULT-VALUE}); for serve, 0 picks a free one.",
+        @Option(names = "--port", paramLabel = "PORT", converter = WholeNumberConverter.Port.class,
+                description = "TCP port (default: ${DEFAULT-VALUE}); for serve, 0 picks a free one.",
                 defaultValue = "9999")
         int port = 9999;
 
@@ -28,14 +29,11 @@ final class AddressOptions {
 
     /**
      * The socket address. A host name stays unresolved, so that a client tries every address it
-     * resolves to; a port outside 0-65535 is an {@link IllegalArgumentException}.
+     * resolves to. The port's range is checked while parsing, by its converter.
      */
     SocketAddress address() {
         if (where.unix != null) {
             return UnixDomainSocketAddress.of(where.unix);
-        }
-        if (where.port < 0 || where.port > 65535) {
-            throw new IllegalArgumentException("--port must be 0 to 65535, got " + where.port);
         }
         return InetSocketAddress.createUnresolved(host, where.port);
     }

@@ -30,7 +30,8 @@ final class CpuVsIoDemo implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--workers", description = "Tasks of each kind (default: ${DEFAULT-VALUE}).", defaultValue = "4")
+    @Option(names = "--workers", converter = WholeNumberConverter.Positive.class,
+            description = "Tasks of each kind (default: ${DEFAULT-VALUE}).", defaultValue = "4")
     int workers;
 
     @Option(names = "--sleep", description = "How long each I/O-bound task sleeps (default: ${DEFAULT-VALUE}).",
@@ -39,9 +40,6 @@ final class CpuVsIoDemo implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (workers < 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--workers must be at least 1");
-        }
         PrintWriter out = spec.commandLine().getOut();
         int cores = Runtime.getRuntime().availableProcessors();
         out.printf(Locale.ROOT, "%d workers of each kind on %d cores; a CPU-bound task is %,d xorshift steps, "

@@ -3,7 +3,7 @@ package dev.spindle.cli;
 import picocli.CommandLine.Command;
 
 /** {@code spindle demo}: the seeds' classic experiments, run on the JVM. */
-@Command(name = "demo",
+@Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run one of the seeds' experiments.",
         subcommands = {CpuVsIoDemo.class, PipeDemo.class})
 final class DemoCommand {

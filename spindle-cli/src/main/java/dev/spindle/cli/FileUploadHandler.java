@@ -13,33 +13,40 @@ import dev.spindle.net.ConnectionHandler;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * The seeds' file-transfer server. Each upload on a connection is a 4-byte little-endian header
  * length ({@code struct.pack('i', n)}), a UTF-8 JSON header with {@code filename} and
- * {@code file_size} (or {@code size}), then exactly that many body bytes. Each file is written to a
- * hidden temporary file in the upload directory and moved into place only when complete, and the
- * client gets one JSON line: {@code {"ok":true,"filename":…,"size":…,"sha256":…}}.
+ * {@code file_size} (or {@code filesize}, or {@code size}), then exactly that many body bytes. Each
+ * file is written to a hidden, locked partial file in the upload directory ({@link PartialUpload})
+ * and moved into place only when complete, and the client gets one JSON line:
+ * {@code {"ok":true,"filename":…,"size":…,"sha256":…}}.
  *
- * <p>Anything wrong (a name with a path separator or {@code ..}, a header over 64 KiB, a negative or
- * oversized length, JSON that is not such an object, a body cut short) gets one JSON line
- * {@code {"ok":false,"error":…}}, and that connection is closed; nothing is written outside the
- * directory and no partial file is left. Sharable: all state is per call.
+ * <p>Anything wrong gets one JSON line {@code {"ok":false,"error":…}} saying what and what to send
+ * instead, and that connection is closed: a header over 64 KiB, a negative or oversized length,
+ * JSON that is not such an object, a file name the directory cannot hold (checked in full before
+ * the body is read: see {@link UploadFileName}), a body cut short, and a failure to store the file
+ * (a full disk, say). Nothing is written outside the directory and no partial file is left.
+ * Sharable: all state is per call.
+ *
+ * <p>File names are stored as their UTF-8 bytes whatever the locale; a JVM whose locale is not
+ * UTF-8 cannot do that, so it refuses non-ASCII names and says so when it starts.
  */
 final class FileUploadHandler implements ConnectionHandler {
 
     static final int MAX_HEADER_BYTES = 64 * 1024;
+    /** The header keys a client may give the body's length under, the first present counting. */
+    private static final List<String> SIZE_KEYS = List.of("file_size", "filesize", "size");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final System.Logger LOG = System.getLogger(FileUploadHandler.class.getName());
     /** How long a refused client gets to stop sending before the socket closes under it. */
     private static final Duration DRAIN_TIME = Duration.ofSeconds(1);
     private static final int DRAIN_LIMIT = 1024 * 1024;
@@ -54,15 +61,48 @@ final class FileUploadHandler implements ConnectionHandler {
         UploadRefusedException(String message) {
             super(message);
         }
+
+        UploadRefusedException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private final Path directory;
     private final HeaderBodyFraming<Upload> framing;
 
+    /**
+     * Serves uploads into {@code directory}, creating it if needed, and first removes the partial
+     * files that servers killed mid-upload left there, leaving those of live servers alone.
+     *
+     * @throws IOException if the directory cannot be created or used, saying why
+     */
     FileUploadHandler(Path directory, long maxFileSize) throws IOException {
-        this.directory = Files.createDirectories(directory).toRealPath();
+        try {
+            this.directory = Files.createDirectories(directory).toRealPath();
+        } catch (IOException e) {
+            throw new IOException("cannot use " + directory + " as the upload directory: " + UploadFileName.reason(e)
+                    + "; choose a directory this user can create and write", e);
+        }
         this.framing = HeaderBodyFraming.of(LengthPrefixFraming.pythonStructI(MAX_HEADER_BYTES),
                 FileUploadHandler::parseHeader, Upload::size, maxFileSize);
+        removeAbandonedUploads();
+        if (!UploadFileName.namesFilesInUtf8()) {
+            LOG.log(System.Logger.Level.WARNING, "uploads with non-ASCII names will be refused: "
+                    + UploadFileName.cannotNameInUtf8("them"));
+        }
+    }
+
+    private void removeAbandonedUploads() {
+        try {
+            List<String> removed = PartialUpload.removeAbandoned(directory);
+            if (!removed.isEmpty()) {
+                LOG.log(System.Logger.Level.INFO, "removed " + removed.size() + " partial upload(s) left in "
+                        + directory + " by a server that stopped mid-upload: " + String.join(", ", removed));
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not look for partial uploads left in " + directory + ": "
+                    + UploadFileName.reason(e));
+        }
     }
 
     Path directory() {
@@ -86,53 +126,36 @@ final class FileUploadHandler implements ConnectionHandler {
         }
     }
 
+    /**
+     * Stores one upload whose header has been read: the name is checked before any body byte is
+     * read, and a failure to store after that still gets a reply, through {@link UploadRefusedException}.
+     */
     private void receive(Connection connection, FrameDecoder<HeaderBodyPart<Upload>> decoder, Upload upload)
             throws IOException {
-        Path target = targetFor(upload.filename());
+        Path target = UploadFileName.resolve(directory, upload.filename());
         MessageDigest sha256 = sha256();
-        Path partial = Files.createTempFile(directory, ".upload-", ".part");
-        try {
+        try (PartialUpload partial = PartialUpload.create(directory, UploadFileName.quote(upload.filename()))) {
             long written = 0;
-            try (FileChannel out = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-                while (true) {
-                    HeaderBodyPart<Upload> part = connection.read(decoder);
-                    if (!(part instanceof HeaderBodyPart.Body<Upload> body)) {
-                        throw new IllegalStateException("decoder ended a body without its last part");
-                    }
-                    ByteBuffer chunk = body.chunk();
-                    sha256.update(chunk.duplicate());
-                    while (chunk.hasRemaining()) {
-                        written += out.write(chunk);
-                    }
-                    if (body.last()) {
-                        break;
-                    }
+            while (true) {
+                HeaderBodyPart<Upload> part = connection.read(decoder);
+                if (!(part instanceof HeaderBodyPart.Body<Upload> body)) {
+                    throw new IllegalStateException("decoder ended a body without its last part");
+                }
+                ByteBuffer chunk = body.chunk();
+                sha256.update(chunk.duplicate());
+                written += partial.write(chunk);
+                if (body.last()) {
+                    break;
                 }
             }
-            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            partial.moveTo(target);
             ObjectNode reply = JSON.createObjectNode()
                     .put("ok", true)
                     .put("filename", target.getFileName().toString())
                     .put("size", written)
                     .put("sha256", HexFormat.of().formatHex(sha256.digest()));
             connection.sendAll((reply + "\n").getBytes(StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(partial);
         }
-    }
-
-    /** Resolves a client's file name inside the directory, refusing anything that could leave it. */
-    Path targetFor(String filename) throws UploadRefusedException {
-        if (filename.isEmpty() || filename.equals(".") || filename.equals("..") || filename.startsWith(".")
-                || filename.indexOf('/') >= 0 || filename.indexOf('\\') >= 0 || filename.indexOf('\0') >= 0) {
-            throw new UploadRefusedException("filename '" + filename
-                    + "' is not allowed: send a plain file name, without directories, not starting with '.'");
-        }
-        Path target = directory.resolve(filename).normalize();
-        if (!directory.equals(target.getParent())) {
-            throw new UploadRefusedException("filename '" + filename + "' would leave the upload directory");
-        }
-        return target;
     }
 
     static Upload parseHeader(ByteBuffer header) throws IOException {
@@ -142,13 +165,19 @@ final class FileUploadHandler implements ConnectionHandler {
         if (node == null || !node.isObject()) {
             throw new UploadRefusedException("the header must be a JSON object with filename and file_size");
         }
+        JsonNode size = null;
+        for (String key : SIZE_KEYS) {
+            if (node.has(key)) {
+                size = node.get(key);
+                break;
+            }
+        }
         JsonNode name = node.get("filename");
         if (name == null || !name.isTextual()) {
             throw new UploadRefusedException("the header has no \"filename\" string");
         }
-        JsonNode size = node.has("file_size") ? node.get("file_size") : node.get("size");
         if (size == null || !size.canConvertToLong() || !size.isIntegralNumber()) {
-            throw new UploadRefusedException("the header has no integer \"file_size\" (or \"size\")");
+            throw new UploadRefusedException("the header has no integer \"file_size\" (or \"filesize\" or \"size\")");
         }
         if (size.asLong() < 0) {
             throw new UploadRefusedException("file_size " + size.asLong() + " is negative");

@@ -36,6 +36,8 @@ final class LoadCommand implements Callable<Integer> {
     /** Past this many connections to a loopback server, spread them over 127.0.0.x source addresses. */
     private static final int SPREAD_ABOVE = 5_000;
     private static final Duration DRAIN_LIMIT = Duration.ofSeconds(5);
+    /** The JDK's bound for an array, which LoadProtocol's first write of --size × --depth bytes is. */
+    private static final long MAX_FIRST_WRITE = Integer.MAX_VALUE - 8;
 
     enum Mode { echo, upper }
 
@@ -45,15 +47,17 @@ final class LoadCommand implements Callable<Integer> {
     @Mixin
     AddressOptions where = new AddressOptions();
 
-    @Option(names = "--connections", paramLabel = "N", description = "Connections (default: ${DEFAULT-VALUE}).",
+    @Option(names = "--connections", paramLabel = "N", converter = WholeNumberConverter.Positive.class,
+            description = "Connections (default: ${DEFAULT-VALUE}).",
             defaultValue = "100")
     int connections;
 
-    @Option(names = "--size", paramLabel = "BYTES", description = "Bytes per message (default: ${DEFAULT-VALUE}).",
+    @Option(names = "--size", paramLabel = "BYTES", converter = WholeNumberConverter.Positive.class,
+            description = "Bytes per message (default: ${DEFAULT-VALUE}).",
             defaultValue = "64")
     int size;
 
-    @Option(names = "--depth", paramLabel = "D",
+    @Option(names = "--depth", paramLabel = "D", converter = WholeNumberConverter.Positive.class,
             description = "Messages in flight per connection; 1 is ping-pong (default: ${DEFAULT-VALUE}).",
             defaultValue = "1")
     int depth;
@@ -70,7 +74,8 @@ final class LoadCommand implements Callable<Integer> {
             defaultValue = "echo")
     Mode mode;
 
-    @Option(names = "--loops", paramLabel = "N", description = "Client event loops (default: one per core).")
+    @Option(names = "--loops", paramLabel = "N", converter = WholeNumberConverter.Positive.class,
+            description = "Client event loops (default: one per core).")
     Integer loops;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON.")
@@ -142,12 +147,14 @@ final class LoadCommand implements Callable<Integer> {
         }
     }
 
+    /** What the options' converters cannot check alone: ranges on the options together, and a zero duration. */
     private void validate() {
-        if (connections < 1 || size < 1 || depth < 1) {
-            throw new ParameterException(spec.commandLine(), "--connections, --size and --depth must be positive");
+        if ((long) size * depth > MAX_FIRST_WRITE) {
+            throw new ParameterException(spec.commandLine(), "--size × --depth is what each connection sends first, in"
+                    + " one buffer, and must be at most " + MAX_FIRST_WRITE + " bytes; got " + size + " × " + depth);
         }
-        if (duration.isZero() || duration.isNegative() || warmup.isNegative()) {
-            throw new ParameterException(spec.commandLine(), "--duration must be positive and --warmup not negative");
+        if (duration.isZero()) {
+            throw new ParameterException(spec.commandLine(), "--duration must be more than zero, got " + duration);
         }
     }
 

@@ -25,7 +25,8 @@ final class PipeDemo implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--items", description = "How many items the producer sends (default: ${DEFAULT-VALUE}).",
+    @Option(names = "--items", converter = WholeNumberConverter.NonNegative.class,
+            description = "How many items the producer sends (default: ${DEFAULT-VALUE}).",
             defaultValue = "10")
     int items;
 

@@ -69,15 +69,16 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "virtual", converter = ModelName.Converter.class)
     ModelName model;
 
-    @Option(names = "--loops", paramLabel = "N",
+    @Option(names = "--loops", paramLabel = "N", converter = WholeNumberConverter.Positive.class,
             description = "Selector loops of the event-loop model (default: one per core).")
     Integer loops;
 
-    @Option(names = "--pool-size", paramLabel = "N", description = "Threads of the pool model (default: ${DEFAULT-VALUE}).",
+    @Option(names = "--pool-size", paramLabel = "N", converter = WholeNumberConverter.Positive.class,
+            description = "Threads of the pool model (default: ${DEFAULT-VALUE}).",
             defaultValue = "16")
     int poolSize;
 
-    @Option(names = "--pool-queue", paramLabel = "N",
+    @Option(names = "--pool-queue", paramLabel = "N", converter = WholeNumberConverter.NonNegative.class,
             description = "Connections that may wait for a pool thread before new ones are refused (default: ${DEFAULT-VALUE}).",
             defaultValue = "128")
     int poolQueue;
@@ -86,11 +87,12 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "echo")
     Mode mode;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "Where --mode files stores uploads (default: ${DEFAULT-VALUE}).",
+    @Option(names = "--dir", paramLabel = "DIR", converter = DirectoryConverter.class,
+            description = "Where --mode files stores uploads (default: ${DEFAULT-VALUE}).",
             defaultValue = "uploads")
     Path dir;
 
-    @Option(names = "--max-file-size", paramLabel = "BYTES",
+    @Option(names = "--max-file-size", paramLabel = "BYTES", converter = WholeNumberConverter.ByteCount.class,
             description = "Largest upload --mode files accepts (default: ${DEFAULT-VALUE}).", defaultValue = "4294967296")
     long maxFileSize;
 
@@ -98,7 +100,7 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "raw")
     FramingName framing;
 
-    @Option(names = "--max-connections", paramLabel = "N",
+    @Option(names = "--max-connections", paramLabel = "N", converter = WholeNumberConverter.Positive.class,
             description = "Refuse connections beyond this many open ones (default: unlimited).")
     Integer maxConnections;
 

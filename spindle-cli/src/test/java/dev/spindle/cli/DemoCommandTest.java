@@ -45,7 +45,7 @@ class DemoCommandTest {
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
         assertThat(cli.execute("demo", "cpu-vs-io", "--workers", "0")).isEqualTo(2);
-        assertThat(err.toString()).contains("--workers must be at least 1");
+        assertThat(err.toString()).contains("Invalid value for option '--workers': 0 is out of range; it must be 1 or more");
     }
 
     private static int run(StringWriter out, String... args) {

@@ -24,6 +24,23 @@ class DurationConverterTest {
     }
 
     @Test
+    void refusesEveryNegativeFormAsNegativeNotAsNonsense() {
+        for (String negative : new String[] {"-5s", "-1ms", "-0.5s", "-2m", "-1h", "-7", "-PT5S", "PT-5S", "-pt0.001s"}) {
+            assertThatThrownBy(() -> converter.convert(negative))
+                    .as(negative)
+                    .isInstanceOf(CommandLine.TypeConversionException.class)
+                    .hasMessage("'" + negative + "' is negative; a duration must be zero or more, such as 0s, 500ms or 30s");
+        }
+    }
+
+    @Test
+    void zeroIsADurationWhicheverSignItIsWrittenWith() {
+        assertThat(converter.convert("0s")).isZero();
+        assertThat(converter.convert("-0s")).isZero();
+        assertThat(converter.convert("-PT0S")).isZero();
+    }
+
+    @Test
     void rejectsNonsenseWithTheFormsItTakes() {
         assertThatThrownBy(() -> converter.convert("soon"))
                 .isInstanceOf(CommandLine.TypeConversionException.class)

@@ -15,6 +15,9 @@ import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,14 +41,42 @@ class LoadCommandTest {
                     "--size", "100", "--duration", "1s", "--warmup", "200ms", "--json", json.toString(),
                     "--html", html.toString());
             assertThat(code).as(out.toString()).isZero();
-            assertThat(out.toString()).contains("20 connections").contains("0 mismatches");
             JsonNode report = new ObjectMapper().readTree(json.toFile());
-            assertThat(report.get("messages").asLong()).isPositive();
-            assertThat(report.get("minMessagesPerConnection").asLong()).as("no connection starved").isPositive();
-            assertThat(report.get("latencyMicros").get("p99").asDouble()).isPositive();
-            assertThat(Files.readString(html)).contains("<svg").contains("<polyline");
-            // Every byte the load client sent came back, and nothing else.
-            assertThat(server.stats().bytesIn()).isEqualTo(server.stats().bytesOut());
+            assertThat(report.get("connections").asInt()).isEqualTo(20);
+            assertThat(report.get("size").asInt()).isEqualTo(100);
+            assertThat(report.get("depth").asInt()).isEqualTo(4);
+            assertThat(report.get("mismatches").asLong()).isZero();
+            assertThat(report.get("connectionsLost").asLong()).isZero();
+
+            // The measured messages are whole echoes the server saw, fewer than all it echoed: the
+            // warm-up's came before, and the 80 in flight when measuring ended were answered after.
+            long messages = report.get("messages").asLong();
+            long min = report.get("minMessagesPerConnection").asLong();
+            long max = report.get("maxMessagesPerConnection").asLong();
+            long echoed = server.stats().bytesOut();
+            assertThat(server.stats().bytesIn()).as("every byte sent came back, and nothing else").isEqualTo(echoed);
+            assertThat(echoed % 100).as("only whole messages: every one sent was answered before the end").isZero();
+            assertThat(messages * 100).isLessThan(echoed);
+            assertThat(min).as("no connection starved").isPositive();
+            assertThat(min).isLessThanOrEqualTo(max);
+
+            // Percentiles never fall as they rise, and none passes the maximum.
+            JsonNode latency = report.get("latencyMicros");
+            double p50 = latency.get("p50").asDouble();
+            assertThat(p50).isPositive();
+            assertThat(List.of(p50, latency.get("p90").asDouble(), latency.get("p99").asDouble(),
+                    latency.get("p99_9").asDouble(), latency.get("max").asDouble())).isSorted();
+            assertThat(latency.get("mean").asDouble()).isBetween(0.0, latency.get("max").asDouble());
+            List<Double> curve = new ArrayList<>();
+            report.get("percentiles").forEach(point -> curve.add(point.get("micros").asDouble()));
+            assertThat(curve).isNotEmpty().isSorted();
+            assertThat(curve.get(curve.size() - 1)).isLessThanOrEqualTo(latency.get("max").asDouble());
+
+            // The summary line and the page say the same count as the JSON.
+            String count = String.format(Locale.ROOT, "%,d msgs", messages);
+            assertThat(out.toString()).contains("20 connections, 100 B, depth 4").contains(count)
+                    .contains("per connection " + min + ".." + max + " msgs, 0 mismatches, 0 connections lost");
+            assertThat(Files.readString(html)).contains(count).contains("<svg").contains("<polyline");
         }
     }
 
@@ -91,7 +122,10 @@ class LoadCommandTest {
             int code = run(out, "load", "--port", String.valueOf(server.port()), "--connections", "1",
                     "--duration", "500ms", "--warmup", "0s");
             assertThat(code).isEqualTo(1);
-            assertThat(out.toString()).contains("1 mismatches").contains("byte");
+            // Byte 1000 of the stream is byte 39 of message 15 (64-byte messages from 0); message 15
+            // of connection 0 starts at offset 15 of the alphabet, so its byte 39 is 'a' + 54 % 26.
+            assertThat(out.toString()).containsPattern("(?<![0-9])1 mismatches")
+                    .contains("first problem: connection 0, message 15, byte 39: expected c got 33");
         }
     }
 }

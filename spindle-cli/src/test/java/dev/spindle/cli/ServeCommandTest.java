@@ -5,15 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +16,10 @@ import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
+import static dev.spindle.cli.UploadRequests.concat;
+import static dev.spindle.cli.UploadRequests.exchange;
+import static dev.spindle.cli.UploadRequests.header;
+import static dev.spindle.cli.UploadRequests.lengthOnly;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ServeCommandTest {
@@ -132,37 +130,7 @@ class ServeCommandTest {
     }
 
     private static void assertRefused(int port, byte[] request, String reasonContains) throws Exception {
-        JsonNode reply = JSON.readTree(exchange(port, request));
-        assertThat(reply.get("ok").asBoolean()).as(reply.toString()).isFalse();
-        assertThat(reply.get("error").asText()).contains(reasonContains);
-    }
-
-    private static String exchange(int port, byte[] request) throws Exception {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            socket.setSoTimeout(20_000);
-            socket.getOutputStream().write(request);
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            String line = in.readLine();
-            assertThat(line).as("a reply line").isNotNull();
-            return line;
-        }
-    }
-
-    /** struct.pack('i', len(header)) + header */
-    private static byte[] header(String json) {
-        byte[] h = json.getBytes(StandardCharsets.UTF_8);
-        return concat(lengthOnly(h.length), h);
-    }
-
-    private static byte[] lengthOnly(int length) {
-        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(length).array();
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = new byte[a.length + b.length];
-        System.arraycopy(a, 0, out, 0, a.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
+        UploadRequests.assertRefused(exchange(port, request), reasonContains);
     }
 
     private static String python(Path tmp, int port, Path file, String name) throws Exception {

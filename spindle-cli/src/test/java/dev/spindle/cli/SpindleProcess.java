@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -27,13 +28,19 @@ final class SpindleProcess implements AutoCloseable {
     private final Thread reader;
 
     SpindleProcess(String... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Spindle.class.getName());
-        command.addAll(List.of(args));
-        process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        this(Map.of(), args);
+    }
+
+    /** The command with {@code environment} added to this JVM's, such as {@code LC_ALL=C}. */
+    SpindleProcess(Map<String, String> environment, String... args) throws IOException {
+        this(javaCommand(args), environment);
+    }
+
+    /** Any command line that runs spindle, such as a launcher script and its arguments. */
+    SpindleProcess(List<String> command, Map<String, String> environment) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        process = builder.start();
         reader = Thread.ofPlatform().name("spindle-process-output").daemon(true).start(() -> {
             try (BufferedReader in = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -46,6 +53,16 @@ final class SpindleProcess implements AutoCloseable {
                 // the process ended
             }
         });
+    }
+
+    private static List<String> javaCommand(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Spindle.class.getName());
+        command.addAll(List.of(args));
+        return command;
     }
 
     /** Waits for the "listening on host:port" line and returns the port. */
@@ -90,6 +107,26 @@ final class SpindleProcess implements AutoCloseable {
         }
         reader.join(5_000);
         return process.exitValue();
+    }
+
+    /** Kills the process with SIGKILL, as the kernel's OOM killer or {@code kill -9} would, and waits for it to die. */
+    void kill() throws InterruptedException {
+        process.toHandle().destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("spindle did not die of SIGKILL; output: " + output);
+        }
+    }
+
+    /** Waits, bounded, until the output has a line containing {@code text}; fails with the output otherwise. */
+    void awaitOutput(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (output.stream().anyMatch(line -> line.contains(text))) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("spindle did not print '" + text + "'; output: " + output);
     }
 
     String output() {

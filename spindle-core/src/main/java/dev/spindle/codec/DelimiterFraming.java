@@ -84,7 +84,12 @@ public final class DelimiterFraming implements Framing {
      */
     @Override
     public FrameDecoder<ByteBuffer> newDecoder() {
-        return new Decoder();
+        return new Decoder(new PendingBytes());
+    }
+
+    /** A decoder that keeps unfinished frames in {@code pending}, for tests that count its work. */
+    FrameDecoder<ByteBuffer> newDecoder(PendingBytes pending) {
+        return new Decoder(pending);
     }
 
     /**
@@ -142,8 +147,12 @@ public final class DelimiterFraming implements Framing {
 
         // Every pending byte has been scanned; matched is how many of its last bytes are a start of
         // the delimiter, so a scan resumes with the next input byte and never re-reads these.
-        private final PendingBytes pending = new PendingBytes();
+        private final PendingBytes pending;
         private int matched;
+
+        Decoder(PendingBytes pending) {
+            this.pending = pending;
+        }
 
         @Override
         public ByteBuffer decode(ByteBuffer in) throws FrameTooLargeException {

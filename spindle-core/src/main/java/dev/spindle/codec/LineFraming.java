@@ -39,7 +39,12 @@ public final class LineFraming implements Framing {
      */
     @Override
     public FrameDecoder<ByteBuffer> newDecoder() {
-        return new Decoder();
+        return new Decoder(new PendingBytes());
+    }
+
+    /** A decoder that keeps unfinished frames in {@code pending}, for tests that count its work. */
+    FrameDecoder<ByteBuffer> newDecoder(PendingBytes pending) {
+        return new Decoder(pending);
     }
 
     /**
@@ -85,7 +90,11 @@ public final class LineFraming implements Framing {
 
         // Every pending byte has already been scanned and holds no '\n', so a scan resumes at the
         // start of the next input and a line arriving one byte at a time costs linear time.
-        private final PendingBytes pending = new PendingBytes();
+        private final PendingBytes pending;
+
+        Decoder(PendingBytes pending) {
+            this.pending = pending;
+        }
 
         @Override
         public ByteBuffer decode(ByteBuffer in) throws FrameTooLargeException {

@@ -26,6 +26,7 @@ final class PendingBytes {
 
     private byte[] bytes = NONE;
     private int length;
+    private long bytesMoved;
 
     /** How many bytes are held. */
     int length() {
@@ -34,7 +35,17 @@ final class PendingBytes {
 
     /** The byte at {@code index}, which must be less than {@link #length()}. */
     byte byteAt(int index) {
+        bytesMoved++;
         return bytes[index];
+    }
+
+    /**
+     * How many bytes this instance has copied in, copied again while growing, or read back with
+     * {@link #byteAt} since it was made: the work a decoder did on the bytes it keeps, which the
+     * tests count to show that a frame arriving a byte at a time costs linear, not quadratic, work.
+     */
+    long bytesMoved() {
+        return bytesMoved;
     }
 
     /**
@@ -49,9 +60,11 @@ final class PendingBytes {
             long doubled = Math.max(2L * bytes.length, INITIAL_CAPACITY);
             long capacity = Math.max(required, Math.min(doubled, Math.min(limit, MAX_ARRAY_LENGTH)));
             bytes = Arrays.copyOf(bytes, (int) capacity);
+            bytesMoved += length;
         }
         src.get(bytes, length, n);
         length = required;
+        bytesMoved += n;
     }
 
     /**
