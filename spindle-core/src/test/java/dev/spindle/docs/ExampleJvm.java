@@ -120,7 +120,7 @@ final class ExampleJvm implements AutoCloseable {
 
     /** Kills the program and every process it started, and waits until they are gone. */
     @Override
-    public void close() throws Exception {
+    public void close() {
         // Snapshot the family first: once the parent dies its children are no longer its descendants.
         // The parent dies first, so that it starts no child the snapshot misses.
         List<ProcessHandle> family = new ArrayList<>();
@@ -136,6 +136,10 @@ final class ExampleJvm implements AutoCloseable {
                         + " survived SIGKILL for " + KILL_LIMIT.toSeconds() + " s", e);
             } catch (ExecutionException e) {
                 throw new IllegalStateException(e);
+            } catch (InterruptedException e) {
+                // Every process has had its SIGKILL; stop waiting, as the interrupt asks.
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
