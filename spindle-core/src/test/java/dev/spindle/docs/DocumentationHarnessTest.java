@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,6 +107,29 @@ class DocumentationHarnessTest {
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("page.md:1: the example ")
                 .hasMessageContaining(" instead of echoing ");
+    }
+
+    @Test
+    void aSnippetEndsWhenTheTestJvmIsGone() throws Exception {
+        List<JavaBlock> blocks = page("""
+                ```java
+                System.out.println("sleeping");
+                Thread.sleep(Long.MAX_VALUE);
+                ```
+                """);
+        ExampleProgram program = ExampleProgram.of(blocks.get(0), List.of(), ExampleProgram.DOCUMENTED_PORT);
+        Path classes = Files.createDirectory(dir.resolve("classes"));
+        String classPath = System.getProperty("java.class.path");
+        program.compileInto(classes, classPath);
+        try (ExampleJvm jvm = ExampleJvm.start(program, classes, classPath)) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!jvm.stdout().contains("sleeping")) {
+                assertThat(System.nanoTime() - deadline).as("waiting for the snippet to start").isNegative();
+                Thread.sleep(20);
+            }
+            jvm.closeStandardInput();
+            assertThat(jvm.awaitExit(Duration.ofSeconds(30))).hasValue(ExampleProgram.ORPHANED_EXIT);
+        }
     }
 
     private List<JavaBlock> page(String markdown) throws Exception {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -58,11 +59,12 @@ final class ExampleJvm implements AutoCloseable {
      * exception on standard error and printed its documented output.
      */
     void assertRunsToCompletion(Duration limit) throws IOException, InterruptedException {
-        if (!os.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+        OptionalInt exit = awaitExit(limit);
+        if (exit.isEmpty()) {
             throw failure("is still running after " + limit.toSeconds() + " s");
         }
-        if (os.exitValue() != 0) {
-            throw failure("exited with code " + os.exitValue());
+        if (exit.getAsInt() != 0) {
+            throw failure("exited with code " + exit.getAsInt());
         }
         assertNoExceptionOnStderr();
         List<String> printed = Files.readAllLines(stdout);
@@ -104,6 +106,23 @@ final class ExampleJvm implements AutoCloseable {
         }
     }
 
+    /** What the program has printed to standard output so far. */
+    String stdout() throws IOException {
+        return Files.readString(stdout, StandardCharsets.UTF_8);
+    }
+
+    /** Closes the program's standard input, as the death of the test JVM would. */
+    void closeStandardInput() throws IOException {
+        os.getOutputStream().close();
+    }
+
+    /** Waits up to {@code limit} for the program to end; its exit code, or empty while it still runs. */
+    OptionalInt awaitExit(Duration limit) throws InterruptedException {
+        return os.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)
+                ? OptionalInt.of(os.exitValue())
+                : OptionalInt.empty();
+    }
+
     void assertNoExceptionOnStderr() throws IOException {
         if (EXCEPTION.matcher(Files.readString(stderr, StandardCharsets.UTF_8)).find()) {
             throw failure("wrote an exception to standard error");
@@ -113,7 +132,7 @@ final class ExampleJvm implements AutoCloseable {
     /** An assertion failure naming the block, saying what went wrong, with everything the program printed. */
     AssertionError failure(String what) throws IOException {
         return new AssertionError(program.block.where() + ": the example " + what
-                + "\n--- standard output ---\n" + Files.readString(stdout, StandardCharsets.UTF_8)
+                + "\n--- standard output ---\n" + stdout()
                 + "--- standard error ---\n" + Files.readString(stderr, StandardCharsets.UTF_8)
                 + "--- as compiled ---\n" + program.source);
     }

@@ -30,6 +30,10 @@ import javax.tools.ToolProvider;
  * page and line. A snippet also sees the imports of the blocks above it on the same page, as its
  * reader does ("the same server, non-blocking" needs the first block's {@code dev.spindle.net.*}).
  *
+ * <p>A snippet first starts a daemon thread that halts it when its standard input ends, which
+ * happens when the test JVM is gone however it went: a server block never outlives a crashed or
+ * killed build. (A block that is a whole compilation unit runs as written, without it.)
+ *
  * <p>The documented port, {@value #DOCUMENTED_PORT}, is replaced by the port the harness chose,
  * so that a build never depends on that port being free.
  *
@@ -46,6 +50,12 @@ final class ExampleProgram {
     private static final Pattern IMPORT = Pattern.compile("^\\s*import\\s+(static\\s+)?([\\w$.]+?)(\\.\\*)?\\s*;\\s*$");
     private static final Pattern DOCUMENTED_OUTPUT = Pattern.compile("System\\.out\\.println\\(.*\\);\\s*//\\s*([^;]+)");
     private static final Pattern PORT = Pattern.compile("\\b" + DOCUMENTED_PORT + "\\b");
+    /** The exit code of a snippet whose test JVM went away. */
+    static final int ORPHANED_EXIT = 137;
+    /** First statement of every snippet: standard input ends exactly when the test JVM is gone, and so does the snippet. */
+    private static final String PARENT_WATCH = "Thread.ofPlatform().daemon().name(\"docs-harness-parent-watch\").start(() -> {"
+            + " try { while (System.in.read() >= 0) { } } catch (java.io.IOException gone) { }"
+            + " Runtime.getRuntime().halt(" + ORPHANED_EXIT + "); });";
 
     final JavaBlock block;
     final String className;
@@ -105,6 +115,8 @@ final class ExampleProgram {
         }
         lines.add("public class " + name + " {");
         lines.add("public static void main(String[] args) throws Exception {");
+        lines.add(PARENT_WATCH);
+        lineMap.add(0);
         lineMap.add(0);
         lineMap.add(0);
         for (int i = body; i < written.size(); i++) {
