@@ -1,0 +1,28 @@
+/**
+ * Spindle's library: concurrent socket servers, connections and clients under any concurrency
+ * model ({@link dev.spindle.net}), framing that solves TCP's "sticky packet" problem
+ * ({@link dev.spindle.codec}), and Python-style processes and pipes in child JVMs
+ * ({@link dev.spindle.process}). It depends on the JDK alone.
+ *
+ * <p>These three packages are the API. {@code dev.spindle.internal} is not exported: nothing
+ * there is stable.
+ *
+ * <h2>Pitfalls</h2>
+ * <ul>
+ *   <li>A {@link dev.spindle.process.Process} starts its child JVM on the parent's class path
+ *       ({@code java.class.path}) and runs the task there. An application that puts Spindle and
+ *       its own classes on the module path has neither on that class path; run such an
+ *       application on the class path to use processes and pipes. The {@code net} and
+ *       {@code codec} packages work the same either way.</li>
+ * </ul>
+ */
+module dev.spindle.core {
+    // ProcessHub and WarmStandby log through java.util.logging.
+    requires java.logging;
+    // sun.misc.Signal: a child JVM reports the signal that ended it, as Python's exitcode -N.
+    requires jdk.unsupported;
+
+    exports dev.spindle.codec;
+    exports dev.spindle.net;
+    exports dev.spindle.process;
+}
