@@ -17,8 +17,6 @@
  * </ul>
  */
 module dev.spindle.core {
-    // ProcessHub and WarmStandby log through java.util.logging.
-    requires java.logging;
     // sun.misc.Signal: a child JVM reports the signal that ended it, as Python's exitcode -N.
     requires jdk.unsupported;
 
