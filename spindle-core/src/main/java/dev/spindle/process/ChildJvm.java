@@ -6,13 +6,17 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.jar.JarFile;
@@ -30,6 +34,7 @@ import java.util.jar.JarFile;
 final class ChildJvm {
 
     static final int BOOTSTRAP_MAGIC = 0x5350494e;
+    private static final System.Logger LOG = System.getLogger(ChildJvm.class.getName());
     private static final AtomicLong TOKENS = new AtomicLong();
     private static final List<String> COMMAND = command();
 
@@ -101,13 +106,19 @@ final class ChildJvm {
     }
 
     /**
-     * Where the children's class-data-sharing archive lives: one per JDK and class path, in a
-     * directory only this user may enter. The JVM creates it when missing or stale (the first
-     * child to exit writes it) and maps it otherwise. Null when the class path holds a
-     * directory, which the JVM cannot archive (and would fail the child's exit code over).
+     * Where the children's class-data-sharing archive lives: one per JDK and class path, in this
+     * user's cache directory ({@code $XDG_CACHE_HOME/spindle/cds}, else {@code ~/.cache/spindle/cds}),
+     * which only this user may write. The JVM creates the archive when missing or stale (the first
+     * child to exit writes it) and maps it otherwise. Null, and no archive, when the class path holds
+     * a directory (the JVM cannot archive one, and would fail the child's exit code over it), or
+     * when the directory is not safe: another user could then plant the archive this user's JVMs map.
      */
     static Path sharedArchive(String classPath) {
-        if (classPath == null || classPath.isEmpty() || !onlyJars(classPath)) {
+        return sharedArchive(classPath, cacheRoot());
+    }
+
+    static Path sharedArchive(String classPath, Path cacheRoot) {
+        if (classPath == null || classPath.isEmpty() || cacheRoot == null || !onlyJars(classPath)) {
             return null;
         }
         try {
@@ -115,16 +126,49 @@ final class ChildJvm {
             digest.update((System.getProperty("java.home") + '\n' + System.getProperty("java.vm.version") + '\n'
                     + classPath).getBytes(StandardCharsets.UTF_8));
             String name = HexFormat.of().formatHex(digest.digest(), 0, 12) + ".jsa";
-            Path directory = Path.of(System.getProperty("java.io.tmpdir"),
-                    "spindle-cds-" + System.getProperty("user.name"));
-            if (!Files.isDirectory(directory)) {
+            Path directory = cacheRoot.resolve("spindle").resolve("cds");
+            if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectories(directory,
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
+            String unsafe = unsafeBecause(directory);
+            if (unsafe != null) {
+                LOG.log(System.Logger.Level.WARNING, "child JVMs start without class-data sharing: " + directory
+                        + " " + unsafe + "; make it a directory of yours that only you can write (chmod 700)");
+                return null;
+            }
             return directory.resolve(name);
-        } catch (IOException | NoSuchAlgorithmException e) {
+        } catch (IOException | NoSuchAlgorithmException | UnsupportedOperationException e) {
             return null;
         }
+    }
+
+    /** Why another user could write into {@code directory}, or null when only its owner, this user, can. */
+    static String unsafeBecause(Path directory) throws IOException {
+        if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+            return "is not a directory (or is a symbolic link)";
+        }
+        UserPrincipal me = directory.getFileSystem().getUserPrincipalLookupService()
+                .lookupPrincipalByName(System.getProperty("user.name"));
+        UserPrincipal owner = Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS);
+        if (!owner.equals(me)) {
+            return "belongs to " + owner.getName() + ", not to " + me.getName();
+        }
+        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS);
+        if (mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
+            return "can be written by others (mode " + PosixFilePermissions.toString(mode) + ")";
+        }
+        return null;
+    }
+
+    /** This user's cache directory: {@code $XDG_CACHE_HOME} when set to an absolute path, else {@code ~/.cache}. */
+    private static Path cacheRoot() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        if (xdg != null && xdg.startsWith("/")) {
+            return Path.of(xdg);
+        }
+        String home = System.getProperty("user.home");
+        return home == null || home.isEmpty() || home.equals("?") ? null : Path.of(home, ".cache");
     }
 
     private static boolean onlyJars(String classPath) {

@@ -67,7 +67,11 @@ class HandshakeTest {
             try {
                 Handshake.authenticate(in, s.getOutputStream(), key, true);
             } finally {
-                Thread.sleep(200); // let the intruder's object arrive, to show it stays unread
+                // Every byte of the intruder's object arrives; none of it may have been consumed.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (in.available() < object.length && System.nanoTime() - deadline < 0) {
+                    Thread.sleep(1);
+                }
                 unread[0] = in.available();
             }
         }, s -> {

@@ -2,6 +2,8 @@ package dev.spindle.process;
 
 import org.example.gadgets.Gadget;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.Serializable;
 import java.math.BigDecimal;
@@ -85,15 +87,59 @@ class JavaSerializationCodecTest {
     }
 
     @Test
-    void deeplyNestedGraphsAreRefused() throws Exception {
+    void deeplyNestedGraphsAreRefusedNamingTheDepthLimit() throws Exception {
+        byte[] bytes = codec.encode(nested(200));
+        assertThatThrownBy(() -> codec.decode(bytes)).isInstanceOf(SerializationLimitException.class)
+                .hasMessageContaining("nesting depth reached 65, over the limit of 64")
+                .hasMessageContaining("SerializationLimits.DEFAULT.withMaxDepth(128)")
+                .hasMessageContaining("Process.serializationLimits")
+                .satisfies(e -> assertThat(((SerializationLimitException) e).limit())
+                        .isEqualTo(SerializationLimitException.Limit.DEPTH));
+        assertThat(codec.limits(SerializationLimits.DEFAULT.withMaxDepth(1000)).decode(bytes)).isEqualTo(nested(200));
+    }
+
+    @ParameterizedTest
+    @EnumSource(SerializationLimitException.Limit.class)
+    void eachLimitIsNamedWithTheValueThatCrossedItAndRaisingItLetsTheGraphThrough(
+            SerializationLimitException.Limit limit) throws Exception {
+        Object graph = switch (limit) {
+            case DEPTH -> nested(20);
+            // The filter sees references as the stream reads them back, so repeat one object.
+            case REFERENCES -> new ArrayList<>(java.util.Collections.nCopies(500, new Point(1, 2)));
+            case ARRAY_LENGTH -> new int[1000];
+        };
+        SerializationLimits tight = switch (limit) {
+            case DEPTH -> SerializationLimits.DEFAULT.withMaxDepth(10);
+            case REFERENCES -> SerializationLimits.DEFAULT.withMaxReferences(100);
+            case ARRAY_LENGTH -> SerializationLimits.DEFAULT.withMaxArrayLength(100);
+        };
+        byte[] bytes = codec.encode(graph);
+        SerializationLimitException over = (SerializationLimitException) org.assertj.core.api.Assertions
+                .catchThrowable(() -> codec.limits(tight).decode(bytes));
+        assertThat(over).isNotNull();
+        assertThat(over.limit()).isEqualTo(limit);
+        assertThat(over.value()).isGreaterThan(over.maximum());
+        assertThat(over.maximum()).isIn(10L, 100L);
+        assertThat(over).hasMessageContaining("over the limit of " + over.maximum());
+        assertThat(codec.decode(bytes)).as("within the default limits").isNotNull();
+    }
+
+    @Test
+    void limitsMustBePositive() {
+        assertThatThrownBy(() -> new SerializationLimits(0, 1, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be positive");
+        assertThatThrownBy(() -> SerializationLimits.DEFAULT.withMaxArrayLength(-1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static List<Object> nested(int depth) {
         List<Object> outer = new ArrayList<>();
         List<Object> current = outer;
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < depth; i++) {
             List<Object> next = new ArrayList<>();
             current.add(next);
             current = next;
         }
-        byte[] bytes = codec.encode(outer);
-        assertThatThrownBy(() -> codec.decode(bytes)).isInstanceOf(java.io.InvalidClassException.class);
+        return outer;
     }
 }

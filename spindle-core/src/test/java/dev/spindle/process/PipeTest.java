@@ -630,8 +630,15 @@ class PipeTest {
     }
 
     static List<String> javaCommand(String mainClass, String... args) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), mainClass));
+        return javaCommandWith(List.of(), mainClass, args);
+    }
+
+    /** The command that runs {@code mainClass} in a new JVM on this JVM's class path, with {@code options}. */
+    static List<String> javaCommandWith(List<String> options, String mainClass, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(options);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(Arrays.asList(args));
         return command;
     }

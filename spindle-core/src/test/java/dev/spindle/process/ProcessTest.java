@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+@org.junit.jupiter.api.Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)
 class ProcessTest {
 
     @TempDir
@@ -186,6 +187,81 @@ class ProcessTest {
         try (Process<Gadget> p = Process.callable(() -> new Gadget("fine")).allow(Gadget.class).start()) {
             assertThat(p.result().payload()).isEqualTo("fine");
         }
+    }
+
+    @Test
+    void aResultOverTheSerializationLimitsFailsNamingTheLimitAndRaisingItLetsItThrough() throws Exception {
+        SerializationLimits tight = SerializationLimits.DEFAULT.withMaxArrayLength(100);
+        try (Process<int[]> p = Process.callable(() -> new int[1000]).serializationLimits(tight).start()) {
+            assertThatThrownBy(p::result).isInstanceOf(ProcessFailedException.class)
+                    .hasMessageContaining("could not be decoded")
+                    .cause().isInstanceOf(SerializationLimitException.class)
+                    .hasMessageContaining("array length reached 1000, over the limit of 100");
+        }
+        try (Process<int[]> p = Process.callable(() -> new int[1000])
+                .serializationLimits(tight.withMaxArrayLength(1000)).start()) {
+            assertThat(p.result()).hasSize(1000);
+        }
+    }
+
+    @Test
+    void aCaptureOverTheSerializationLimitsFailsInTheChildNamingTheLimit() throws Exception {
+        int[] captured = new int[1000];
+        try (Process<Integer> p = Process.callable(() -> captured.length)
+                .serializationLimits(SerializationLimits.DEFAULT.withMaxArrayLength(100)).start()) {
+            assertThatThrownBy(p::result).isInstanceOf(ProcessFailedException.class)
+                    .cause().isInstanceOf(ChildException.class)
+                    .satisfies(e -> assertThat(((ChildException) e).className())
+                            .isEqualTo(SerializationLimitException.class.getName()))
+                    .hasMessageContaining("array length reached 1000, over the limit of 100");
+        }
+    }
+
+    /** An exception whose own methods fail, as a careless user's may. */
+    static final class Unprintable extends RuntimeException {
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("getMessage itself is broken");
+        }
+    }
+
+    static void throwUnprintable() {
+        throw new Unprintable();
+    }
+
+    @Test
+    void anExceptionWhoseGetMessageThrowsStillReachesTheParent() throws Exception {
+        try (Process<Void> p = Process.target(ProcessTest::throwUnprintable).start()) {
+            p.join();
+            assertThat(p.exitCode()).hasValue(1);
+            ChildException thrown = p.exception().orElseThrow();
+            assertThat(thrown.className()).isEqualTo(Unprintable.class.getName());
+            assertThat(thrown.originalMessage()).contains("getMessage() threw java.lang.IllegalStateException");
+            assertThat(Arrays.stream(thrown.getStackTrace()).map(StackTraceElement::getMethodName))
+                    .contains("throwUnprintable");
+        }
+    }
+
+    @Test
+    void joinAndResultWithAZeroOrNegativeTimeoutDoNotWait() throws Exception {
+        try (Process<Void> p = Process.target(ProcessTest::sleepForever).start()) {
+            for (Duration none : List.of(Duration.ZERO, Duration.ofSeconds(-1), Duration.ofNanos(-1))) {
+                assertThat(p.join(none)).isFalse();
+                assertThatThrownBy(() -> p.result(none)).isInstanceOf(java.util.concurrent.TimeoutException.class)
+                        .hasMessageContaining("still running");
+            }
+            p.kill();
+            assertThat(p.join(Duration.ofSeconds(60))).isTrue();
+            assertThat(p.join(Duration.ZERO)).as("ended: no wait needed").isTrue();
+            assertThat(p.join(Duration.ofSeconds(-1))).isTrue();
+        }
+    }
+
+    @Test
+    void prepareWarmStandbyWithAZeroTimeoutStartsTheSetWithoutWaiting() throws Exception {
+        // Zero or negative: start it and report, rather than wait forever as a negative timeout once did.
+        Process.prepareWarmStandby(Duration.ofSeconds(-1));
+        assertThat(Process.prepareWarmStandby(Duration.ofSeconds(60))).isTrue();
     }
 
     @Test

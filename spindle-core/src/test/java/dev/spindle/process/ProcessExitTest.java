@@ -1,0 +1,113 @@
+package dev.spindle.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What processes leave behind when they end, however they end: real JVMs, killed by PID. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ProcessExitTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRunDirectoryLeftByAKilledRunIsRemovedByTheNextRunWhileALiveRunsIsKept() throws Exception {
+        Path root = Run.socketRoot();
+        java.lang.Process killed = probe(RunProbe.class, "hold");
+        java.lang.Process live = probe(RunProbe.class, "hold");
+        try {
+            Path killedDirectory = Path.of(firstLine(killed));
+            Path liveDirectory = Path.of(firstLine(live));
+            assertThat(killedDirectory.getParent()).isEqualTo(root);
+            killed.destroyForcibly();
+            assertThat(killed.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(killedDirectory).as("nothing removes it at a SIGKILL").isDirectory();
+
+            java.lang.Process next = probe(RunProbe.class, "once");
+            Path nextDirectory = Path.of(firstLine(next));
+            assertThat(next.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(next.exitValue()).isZero();
+            assertThat(killedDirectory).as("the next run removed the killed run's directory").doesNotExist();
+            assertThat(liveDirectory).as("a live run's directory stays").isDirectory();
+            assertThat(nextDirectory).as("a run that exits normally removes its own").doesNotExist();
+
+            live.destroyForcibly();
+            assertThat(live.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            Run.removeAbandonedRuns(root);
+            assertThat(liveDirectory).doesNotExist();
+            assertThat(Run.current().directory).as("this JVM's own run is never touched").isDirectory();
+        } finally {
+            killed.destroyForcibly();
+            live.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aStandbyWhoseParentHasExitedEndsQuietly() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            Path output = dir.resolve("standby-" + round + ".log");
+            java.lang.Process parent = new ProcessBuilder(PipeTest.javaCommandWith(
+                    List.of("-Dspindle.process.standby=4"), StandbyThenExit.class.getName()))
+                    .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            assertThat(parent.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(parent.exitValue()).isZero();
+            List<ProcessHandle> standbys = new ArrayList<>();
+            for (String line : Files.readAllLines(output)) {
+                if (line.startsWith("standby ")) {
+                    ProcessHandle.of(Long.parseLong(line.substring("standby ".length()))).ifPresent(standbys::add);
+                }
+            }
+            for (ProcessHandle standby : standbys) {
+                try {
+                    standby.onExit().get(60, TimeUnit.SECONDS);
+                } finally {
+                    standby.destroyForcibly();
+                }
+            }
+            assertThat(Files.readString(output)).as("what the parent and its standbys printed")
+                    .doesNotContain("Exception").doesNotContain("\tat ");
+        }
+    }
+
+    private static java.lang.Process probe(Class<?> main, String... args) throws Exception {
+        return new ProcessBuilder(PipeTest.javaCommand(main.getName(), args))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    private static String firstLine(java.lang.Process p) throws Exception {
+        var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+        String line = reader.readLine();
+        assertThat(line).as("the probe's first line").isNotNull();
+        return line;
+    }
+
+    /** Joins a new root run, prints its directory, then holds it until killed ("hold") or exits ("once"). */
+    public static final class RunProbe {
+        public static void main(String[] args) throws Exception {
+            System.out.println(Run.current().directory);
+            System.out.flush();
+            ProcessHub.get(); // a socket in the directory, as a real run has
+            if (args[0].equals("hold")) {
+                Thread.sleep(Duration.ofMinutes(10));
+            }
+        }
+    }
+
+    /** Starts launching standby JVMs, names them, and exits at once: they find no parent to connect to. */
+    public static final class StandbyThenExit {
+        public static void main(String[] args) throws Exception {
+            Process.prepareWarmStandby(Duration.ZERO);
+            ProcessHandle.current().children().forEach(c -> System.out.println("standby " + c.pid()));
+            System.out.flush();
+        }
+    }
+}
