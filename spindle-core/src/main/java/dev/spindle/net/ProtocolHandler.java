@@ -46,6 +46,12 @@ final class ProtocolHandler implements ConnectionHandler {
                     break;
                 }
                 int n = connection.recvInto(buffer.clear());
+                // Paused by another thread while this one was blocked in the read: the bytes wait
+                // here, as they would in the socket, until the protocol may have them.
+                transport.awaitReadingAllowed();
+                if (transport.isClosing()) {
+                    break;
+                }
                 if (n < 0) {
                     if (protocol.eofReceived()) {
                         transport.awaitClosed(); // half-closed: the protocol writes until it closes
