@@ -21,7 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread. A write must copy what it is given (the caller reuses its buffer before the operation
  * completes); the copies queue in the write buffer and are written with gathering writes.
  */
-final class AsyncTransport implements Transport, LiveConnection {
+final class AsyncTransport implements Transport, LiveConnection, InputAccounted {
 
     /** A read is always in flight, so each connection holds its buffer; 4 KiB keeps idle ones cheap. */
     private static final int READ_BUFFER_SIZE = 4 * 1024;
@@ -37,6 +37,7 @@ final class AsyncTransport implements Transport, LiveConnection {
     private final long idleTimeoutNanos;
     private final SocketAddress peer;
     private final SocketAddress local;
+    private final InputBudget.Account account;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
     /** Guards the protocol's calls and every field below. */
     private final ReentrantLock lock = new ReentrantLock();
@@ -87,7 +88,7 @@ final class AsyncTransport implements Transport, LiveConnection {
     };
 
     AsyncTransport(long id, AsynchronousSocketChannel channel, Protocol protocol, ServerCounters counters,
-                   TransportOwner owner, long idleTimeoutNanos) throws IOException {
+                   TransportOwner owner, long idleTimeoutNanos, InputBudget budget) throws IOException {
         this.id = id;
         this.channel = channel;
         this.protocol = protocol;
@@ -96,6 +97,12 @@ final class AsyncTransport implements Transport, LiveConnection {
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.peer = channel.getRemoteAddress();
         this.local = channel.getLocalAddress();
+        this.account = budget.open(id, peer);
+    }
+
+    @Override
+    public InputBudget.Account inputAccount() {
+        return account;
     }
 
     void start() {
@@ -398,6 +405,7 @@ final class AsyncTransport implements Transport, LiveConnection {
         }
         pending.clear();
         pendingBytes = 0;
+        account.close();
         owner.end(this, peer, protocol, closeReason, cause);
     }
 

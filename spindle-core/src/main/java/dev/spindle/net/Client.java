@@ -112,7 +112,8 @@ public final class Client {
                 settings.applyOptions(channel); // buffer sizes must be set before the handshake
                 channel.socket().connect(address, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
             }
-            return new ChannelConnection(CONNECTION_NUMBERS.incrementAndGet(), channel, settings, null);
+            return new ChannelConnection(CONNECTION_NUMBERS.incrementAndGet(), channel, settings, null,
+                    InputBudget.NONE);
         } catch (SocketTimeoutException e) {
             closeQuietly(channel);
             SocketTimeoutException named = new SocketTimeoutException("connect to " + address + " timed out after "

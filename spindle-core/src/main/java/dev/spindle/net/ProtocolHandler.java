@@ -81,7 +81,7 @@ final class ProtocolHandler implements ConnectionHandler {
     }
 
     /** Writes are blocking sends; pausing parks the reading thread. */
-    private static final class BlockingTransport implements Transport {
+    private static final class BlockingTransport implements Transport, InputAccounted {
         private final Connection connection;
         private final ReentrantLock writeLock = new ReentrantLock();
         private final ReentrantLock stateLock = new ReentrantLock();
@@ -93,6 +93,12 @@ final class ProtocolHandler implements ConnectionHandler {
 
         BlockingTransport(Connection connection) {
             this.connection = connection;
+        }
+
+        @Override
+        public InputBudget.Account inputAccount() {
+            return connection instanceof InputAccounted accounted
+                    ? accounted.inputAccount() : InputBudget.Account.UNCHARGED;
         }
 
         @Override

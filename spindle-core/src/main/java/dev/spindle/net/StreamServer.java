@@ -141,6 +141,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
     private final BiConsumer<? super SocketAddress, ? super Throwable> onError;
     private final Runnable onTimeout;
     private final Runnable serviceActions;
+    private final InputBudget inputBudget;
 
     private final ServerCounters counters = new ServerCounters();
     private final ConcurrentHashMap<Long, LiveConnection> live = new ConcurrentHashMap<>();
@@ -179,6 +180,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         this.onError = b.onError != null ? b.onError : this::logFailure;
         this.onTimeout = b.onTimeout;
         this.serviceActions = b.serviceActions;
+        this.inputBudget = new InputBudget(b.inputBudget > 0 ? b.inputBudget : InputBudget.defaultLimit());
         // Last, so that nothing after it can fail and leave the loops' threads running.
         this.loops = EventLoop.startAll(name, b.model.kind() == Model.Kind.EVENT_LOOP ? b.model.threads() : 0,
                 b.settings.readTimeout, counters);
@@ -420,7 +422,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
             permitted = true;
             settings.applyOptions(channel);
             AsyncTransport transport = new AsyncTransport(connectionNumbers.incrementAndGet(), channel,
-                    protocols.get(), counters, this, settings.readTimeout.toNanos());
+                    protocols.get(), counters, this, settings.readTimeout.toNanos(), inputBudget);
             connection = transport;
             live.put(transport.id(), transport);
             counters.active.increment();
@@ -468,7 +470,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
                 EventLoop loop = loops[nextLoop];
                 nextLoop = (nextLoop + 1) % loops.length;
                 NioTransport transport = new NioTransport(connectionNumbers.incrementAndGet(), channel, loop,
-                        protocols.get(), this);
+                        protocols.get(), this, inputBudget);
                 connection = transport;
                 live.put(transport.id(), transport);
                 counters.active.increment();
@@ -477,7 +479,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
             }
             channel.configureBlocking(true);
             ChannelConnection accepted = new ChannelConnection(connectionNumbers.incrementAndGet(), channel,
-                    settings, counters);
+                    settings, counters, inputBudget);
             connection = accepted;
             live.put(accepted.id(), accepted);
             counters.active.increment();
@@ -550,6 +552,9 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
                 } catch (Throwable t) {
                     failed(connection, t);
                 }
+            }
+            if (connection.refusal() != null) {
+                failed(connection, connection.refusal()); // counted even when the handler swallowed it
             }
         } catch (Throwable t) {
             failed(connection, t); // the handler factory failed
@@ -830,7 +835,12 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
 
     /** A snapshot of the live counters. */
     public ServerStats stats() {
-        return counters.snapshot();
+        return counters.snapshot(inputBudget.used());
+    }
+
+    /** The budget for buffered input, for tests. */
+    InputBudget inputBudget() {
+        return inputBudget;
     }
 
     /** Where the server is in its lifecycle. */
@@ -889,6 +899,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         private Runnable onTimeout;
         private Runnable serviceActions;
         private String name;
+        private long inputBudget; // 0: the default, computed when the server opens
         private final ConnectionSettings settings = new ConnectionSettings();
 
         private Builder() {
@@ -1043,6 +1054,39 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
                 throw new IllegalArgumentException("poll interval must be positive, got " + interval);
             }
             this.pollInterval = interval;
+            return this;
+        }
+
+        /**
+         * The most input the server buffers for frames not yet complete, across all its
+         * connections: what frame decoders hold for {@link FramingProtocol}s under every model,
+         * and for {@link Connection#readFrame()}, {@link Connection#readLine()} and
+         * {@link Connection#read(dev.spindle.codec.FrameDecoder)} under the blocking models. A
+         * connection whose unfinished frame would take the total past it is closed with
+         * {@link InputBudgetExceededException}, logged and counted as its error; the others go on.
+         * However a connection ends (close, error, timeout, shutdown), its whole share returns to
+         * the budget. {@link ServerStats#bufferedInput()} tells what is held now.
+         *
+         * <p>Default: a quarter of the maximum heap, {@code Runtime.getRuntime().maxMemory() / 4}.
+         * A decoder's array grows by doubling, so it may be up to twice the bytes it holds: a
+         * budget of half the heap could fill it.
+         *
+         * <h4>Pitfalls</h4>
+         * The total charged never passes the budget, but memory may, by at most one read per
+         * connection (64 KiB): a decoder has copied a read's bytes when the budget learns of them.
+         * Buffers a connection has whatever it is sent (a blocking connection's 16 KiB read
+         * buffer, a transport's write buffer) are not charged: bound those with
+         * {@link #maxConnections(int)} and the write buffer's water marks. A {@link Protocol} that
+         * buffers input itself is not charged either.
+         *
+         * @throws IllegalArgumentException unless {@code bytes} is positive
+         */
+        public Builder inputBudget(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("inputBudget must be positive, got " + bytes
+                        + "; it is the most input, in bytes, the server buffers for unfinished frames");
+            }
+            this.inputBudget = bytes;
             return this;
         }
 

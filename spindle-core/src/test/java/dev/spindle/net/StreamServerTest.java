@@ -496,7 +496,7 @@ class StreamServerTest {
                 assertThat(server.stats().active()).isEqualTo(1);
             }
             Await.until("closed", () -> server.stats().active() == 0);
-            assertThat(server.stats()).isEqualTo(new ServerStats(0, 1, 0, 5, 5, 0, 0));
+            assertThat(server.stats()).isEqualTo(new ServerStats(0, 1, 0, 5, 5, 0, 0, 0, 0));
         }
     }
 
