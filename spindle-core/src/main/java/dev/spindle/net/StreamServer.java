@@ -2,6 +2,7 @@ package dev.spindle.net;
 
 import dev.spindle.codec.Framing;
 import dev.spindle.codec.FramingException;
+import dev.spindle.internal.Deadline;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -251,7 +252,8 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
      * Waits up to {@code timeout} for one connection and serves it under the model, as Python's
      * {@code handle_request}: under {@link Model#SYNC} it returns when the handler is done, under
      * the other models when the connection has been handed over. When no connection arrives in
-     * time, runs the timeout hook.
+     * time, runs the timeout hook. A {@code timeout} of zero or less does not wait: it serves a
+     * connection already waiting in the backlog, if there is one.
      *
      * @return {@code true} when a connection was accepted (served, or refused), {@code false} on timeout
      * @throws IllegalStateException when another thread is accepting, or the server is shut down
@@ -262,18 +264,17 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
             throw new UnsupportedOperationException("handleRequest is not available under the async model: an "
                     + "asynchronous accept cannot be abandoned without closing the listener; use serveForever or start");
         }
-        long deadline = System.nanoTime() + ConnectionSettings.checkTimeout(timeout, "timeout").toNanos();
+        Deadline deadline = Deadline.after(timeout);
         beginAccepting("handleRequest", State.OPEN);
         try {
             while (state == State.OPEN) {
                 if (acceptOne()) {
                     return true;
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (deadline.hasExpired()) {
                     break;
                 }
-                selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                selector.select(deadline.selectMillis());
                 selector.selectedKeys().clear();
             }
         } catch (ClosedSelectorException e) {
@@ -672,7 +673,8 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
      * Stops accepting, lets running handlers finish until {@code grace} has passed, then closes
      * the connections still open (their blocked reads and writes fail) and waits up to one more
      * second for their handlers to return. Connections waiting in a pool's queue are served within
-     * the grace period, or closed unserved. Idempotent; concurrent calls each wait.
+     * the grace period, or closed unserved. A {@code grace} of zero or less does not wait: the
+     * connections open are closed at once. Idempotent; concurrent calls each wait.
      *
      * <p>Called from a handler of this server, it does not wait for that handler, and leaves its
      * connection open for it to finish with.
@@ -680,7 +682,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
      * @return {@code true} when every handler finished within the grace period
      */
     public boolean shutdown(Duration grace) {
-        long deadline = System.nanoTime() + ConnectionSettings.checkTimeout(grace, "grace").toNanos();
+        Deadline deadline = Deadline.after(grace);
         if (state == State.CLOSED) {
             return true;
         }
@@ -710,9 +712,9 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
                     connection.closeFor(CloseReason.SHUTDOWN);
                 }
             }
-            awaitConnections(own, System.nanoTime() + FORCED_CLOSE_WAIT_NANOS);
+            awaitConnections(own, Deadline.afterNanos(FORCED_CLOSE_WAIT_NANOS));
         }
-        awaitAcceptingThread(System.nanoTime() + FORCED_CLOSE_WAIT_NANOS);
+        awaitAcceptingThread(Deadline.afterNanos(FORCED_CLOSE_WAIT_NANOS));
         stopLoops();
         stateLock.lock();
         try {
@@ -784,15 +786,13 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         }
     }
 
-    private boolean awaitConnections(LiveConnection own, long deadline) {
+    private boolean awaitConnections(LiveConnection own, Deadline deadline) {
         stateLock.lock();
         try {
             while (!(live.isEmpty() || (live.size() == 1 && own != null && live.containsKey(own.id())))) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (!deadline.await(changed)) {
                     return false;
                 }
-                changed.awaitNanos(left);
             }
             return true;
         } catch (InterruptedException e) {
@@ -803,16 +803,14 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         }
     }
 
-    private void awaitAcceptingThread(long deadline) {
+    private void awaitAcceptingThread(Deadline deadline) {
         stateLock.lock();
         try {
             Thread t;
             while ((t = acceptingThread) != null && t != Thread.currentThread()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (!deadline.await(changed)) {
                     return;
                 }
-                changed.awaitNanos(left);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -990,7 +988,9 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         /**
          * Closes a connection whose read or write makes no progress for this long, so slow or
          * silent clients cannot hold slots; it becomes each connection's read and write timeout.
-         * Default {@link Duration#ZERO}: none.
+         * Default {@link Duration#ZERO}: none. A setting, not a wait: zero means no timeout at all.
+         *
+         * @throws IllegalArgumentException when {@code timeout} is negative
          */
         public Builder idleTimeout(Duration timeout) {
             ConnectionSettings.checkTimeout(timeout, "idle timeout");
@@ -999,7 +999,12 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
             return this;
         }
 
-        /** How long {@link StreamServer#close()} lets handlers finish. Default 5 s. */
+        /**
+         * How long {@link StreamServer#close()} lets handlers finish; zero closes their
+         * connections at once. Default 5 s.
+         *
+         * @throws IllegalArgumentException when {@code grace} is negative
+         */
         public Builder shutdownGrace(Duration grace) {
             this.shutdownGrace = ConnectionSettings.checkTimeout(grace, "shutdown grace");
             return this;
