@@ -2,6 +2,7 @@ package dev.spindle.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +13,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
@@ -35,6 +37,18 @@ class ServeCommandNetTest {
                 .contains("'lots' is not a size").contains("64m");
         assertThat(usageError("serve", "--input-budget", "0")).contains("'0' must be a positive size");
         assertThat(usageError("serve", "--input-budget", "-1m")).contains("'-1m' must be a positive size");
+    }
+
+    @Test
+    void aUnixSocketInAMissingDirectoryIsARuntimeErrorNamingThePathAndWhatToDo(@TempDir Path tmp) {
+        Path socket = tmp.resolve("nonexistent").resolve("s.sock");
+        StringWriter err = new StringWriter();
+        var cli = Spindle.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        assertThat(cli.execute("serve", "--unix", socket.toString())).as("exit code").isEqualTo(1);
+        assertThat(err.toString()).contains("cannot listen on " + socket + ": No such file or directory")
+                .contains("create the directory " + tmp.resolve("nonexistent") + " first");
     }
 
     /** One length-prefixed frame: struct.pack('<i', n) + payload. */

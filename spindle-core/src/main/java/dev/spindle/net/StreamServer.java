@@ -79,8 +79,18 @@ import java.util.function.Supplier;
  * pool cannot take, and one the verify hook rejects are all <i>refused</i>: the server sends
  * end-of-stream and closes it at once, and counts it in {@link ServerStats#refused()}. When
  * accepting fails (the process is out of file descriptors) the accepting thread backs off, from
- * 5 ms doubling to 1 s, instead of spinning. A handler's exception, a framing error or a timeout
- * ends its own connection only.
+ * 5 ms doubling to 1 s, instead of spinning; failed attempts are counted in
+ * {@link ServerStats#acceptFailures()}, and the log says when they start and when accepting works
+ * again. A handler's exception, a framing error, a timeout or a connection past the
+ * {@link Builder#inputBudget(long) input budget} ends its own connection only.
+ *
+ * <h2>Logging</h2>
+ * Failures are logged through {@code System.Logger} (the logger named after this class) unless an
+ * {@link Builder#onError error hook} is given. Control characters in a line, which a peer's bytes
+ * may bring in through an exception's message, are escaped ({@code \n}, &#92;u0000, ...), so a
+ * peer cannot forge log lines. Connection failures are rate-limited per server, a burst of 20 then
+ * 10 a second; the rest are counted and the next line (or the shutdown) says how many were
+ * suppressed since when. {@link ServerStats#errors()} and an error hook see every failure.
  *
  * <h2>Threads</h2>
  * All methods are thread-safe. {@link #shutdown(Duration)} may be called from any thread,
@@ -92,10 +102,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
     /** The lifecycle states, in the order a server passes through them. */
     public enum State { OPEN, SERVING, SHUTTING_DOWN, CLOSED }
 
-    private static final System.Logger LOG = System.getLogger(StreamServer.class.getName());
     private static final AtomicInteger SERVER_NUMBERS = new AtomicInteger();
-    private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long FORCED_CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int ACCEPT_BATCH = 64;
     /** The connection a handler thread is serving, so that shutdown from a handler skips waiting for itself. */
@@ -106,7 +113,9 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         // classes a connection needs when it is accepted, ends or times out; linking one loads
         // the classes its verifier needs, such as ChannelConnection's stream classes.
         for (Class<?> c : List.of(ChannelConnection.class, CloseReason.class, ChannelConnection.Write.class,
-                TimeoutWatchdog.class, ServerCounters.class, ServerStats.class)) {
+                TimeoutWatchdog.class, ServerCounters.class, ServerStats.class, ServerLog.class,
+                ServerLog.EscapedThrowable.class, AcceptFailures.class, Deadline.class, InputBudget.class,
+                InputBudget.Account.class, InputBudgetExceededException.class)) {
             try {
                 Class.forName(c.getName(), true, c.getClassLoader());
             } catch (ClassNotFoundException e) {
@@ -156,7 +165,10 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
     private volatile Thread acceptingThread;
     /** Set once, by the first thread to close the listener; accepting stops when it is. */
     private final AtomicBoolean listenerClosed = new AtomicBoolean();
-    private long backoffNanos; // accepting thread only
+    private final ServerLog log = new ServerLog();
+    private final AcceptFailures acceptFailures;
+    /** Whether failures go to the default log line rather than a hook of the user's. */
+    private final boolean defaultErrorHook;
 
     private StreamServer(Builder b, ServerSocketChannel listener, Selector selector,
                          AsynchronousServerSocketChannel asyncListener,
@@ -179,6 +191,8 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         this.pollIntervalNanos = b.pollInterval.toNanos();
         this.verify = b.verify;
         this.onError = b.onError != null ? b.onError : this::logFailure;
+        this.defaultErrorHook = b.onError == null;
+        this.acceptFailures = new AcceptFailures(name, log, counters.acceptFailures);
         this.onTimeout = b.onTimeout;
         this.serviceActions = b.serviceActions;
         this.inputBudget = new InputBudget(b.inputBudget > 0 ? b.inputBudget : InputBudget.defaultLimit());
@@ -229,7 +243,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
             }
         } catch (ClosedSelectorException | IOException e) {
             if (!listenerClosed.get()) {
-                LOG.log(System.Logger.Level.ERROR, name + ": accepting stopped: " + e, e);
+                log.log(System.Logger.Level.ERROR, name + ": accepting stopped: " + e, e);
             }
         } finally {
             endAccepting();
@@ -336,27 +350,25 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         if (channel == null) {
             return false;
         }
-        backoffNanos = 0;
+        acceptFailures.succeeded();
         counters.accepted.increment();
         admit(channel);
         return true;
     }
 
     /**
-     * Accepting failed, most often for want of file descriptors (EMFILE). The pending connection
-     * stays in the backlog and the selector would report it again at once, so back off instead of
-     * spinning; a shutdown unparks the accepting thread.
+     * Accepting failed, most often for want of file descriptors (EMFILE): counted, logged when the
+     * failures start and when they end, and waited out with a back-off ({@link AcceptFailures});
+     * a shutdown unparks the accepting thread. A hook of the user's hears of each failure.
      */
     private void acceptFailed(IOException e) {
-        boolean first = backoffNanos == 0;
-        backoffNanos = first ? MIN_BACKOFF_NANOS : Math.min(MAX_BACKOFF_NANOS, backoffNanos * 2);
-        if (first) {
-            log(System.Logger.Level.WARNING, name + ": accept failed (" + e.getMessage()
-                    + "); backing off up to 1 s until it succeeds. If this is 'Too many open files', "
-                    + "raise the limit (ulimit -n) or lower maxConnections", null);
+        Deadline pause = Deadline.afterNanos(acceptFailures.failed(e));
+        if (!defaultErrorHook) {
+            reportError(null, e);
         }
-        reportError(null, e);
-        LockSupport.parkNanos(this, backoffNanos);
+        while (!listenerClosed.get() && !pause.hasExpired()) {
+            LockSupport.parkNanos(this, pause.remainingNanos());
+        }
     }
 
     /**
@@ -383,7 +395,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
             asyncListener.accept(null, new java.nio.channels.CompletionHandler<AsynchronousSocketChannel, Void>() {
                 @Override
                 public void completed(AsynchronousSocketChannel channel, Void unused) {
-                    backoffNanos = 0;
+                    acceptFailures.succeeded();
                     counters.accepted.increment();
                     acceptAsync(); // the next accept is pending while this connection is set up
                     admitAsync(channel);
@@ -519,7 +531,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
     private void refuse(java.nio.channels.Channel channel, SocketAction shutdownOutput, SocketAddress peer,
                         String why) {
         counters.refused.increment();
-        LOG.log(System.Logger.Level.DEBUG, () -> name + ": refused " + peer + ": " + why);
+        log.debug(() -> name + ": refused " + peer + ": " + why);
         try {
             shutdownOutput.run();
         } catch (IOException ignored) {
@@ -594,7 +606,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         // the JVM loads on first use: that first use may come when no descriptor is left.
         if (reason == CloseReason.TIMEOUT) {
             counters.timedOut.increment();
-            LOG.log(System.Logger.Level.DEBUG, () -> name + ": " + connection + " timed out");
+            log.debug(() -> name + ": " + connection + " timed out");
         } else if (reason == CloseReason.NONE) {
             counters.errors.increment();
             reportError(peer, t);
@@ -606,7 +618,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         try {
             onError.accept(peer, t);
         } catch (Throwable hookFailure) {
-            log(System.Logger.Level.WARNING, name + ": the error hook threw", hookFailure);
+            log.log(System.Logger.Level.WARNING, name + ": the error hook threw", hookFailure);
             rethrowIfFatal(hookFailure);
         }
     }
@@ -614,21 +626,9 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
     private void logFailure(SocketAddress peer, Throwable t) {
         String who = peer == null ? name : name + ": connection from " + peer;
         if (t instanceof FramingException || t instanceof IOException) {
-            log(System.Logger.Level.WARNING, who + " closed: " + t, null);
+            log.failure(who + " closed: " + ServerLog.describe(t), null);
         } else {
-            log(System.Logger.Level.WARNING, who + " failed in its handler", t);
-        }
-    }
-
-    /**
-     * Logs, and survives a logger that cannot work: out of file descriptors, the JDK's logger
-     * fails to open the time-zone data its first record needs.
-     */
-    private static void log(System.Logger.Level level, String message, Throwable thrown) {
-        try {
-            LOG.log(level, message, thrown);
-        } catch (Throwable loggingFailed) {
-            rethrowIfFatal(loggingFailed);
+            log.failure(who + " failed in its handler", t);
         }
     }
 
@@ -716,6 +716,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         }
         awaitAcceptingThread(Deadline.afterNanos(FORCED_CLOSE_WAIT_NANOS));
         stopLoops();
+        log.flushSuppressed(name);
         stateLock.lock();
         try {
             state = State.CLOSED;
@@ -761,7 +762,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
             try {
                 Files.deleteIfExists(unixSocketFile);
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, name + ": could not remove " + unixSocketFile + ": " + e);
+                log.log(System.Logger.Level.WARNING, name + ": could not remove " + unixSocketFile + ": " + e, null);
             }
         }
     }
@@ -772,14 +773,14 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
                 asyncGroup.shutdownNow();
                 asyncGroup.awaitTermination(FORCED_CLOSE_WAIT_NANOS, TimeUnit.NANOSECONDS);
             } catch (IOException e) {
-                log(System.Logger.Level.WARNING, name + ": closing the async channel group failed: " + e, null);
+                log.log(System.Logger.Level.WARNING, name + ": closing the async channel group failed: " + e, null);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
         try {
             if (!EventLoop.stopAll(loops, TimeUnit.NANOSECONDS.toMillis(FORCED_CLOSE_WAIT_NANOS))) {
-                log(System.Logger.Level.WARNING, name + ": an event loop did not stop within 1 s", null);
+                log.log(System.Logger.Level.WARNING, name + ": an event loop did not stop within 1 s", null);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -1105,7 +1106,8 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
          * Binds and listens. Connections wait in the backlog until the server is started.
          *
          * @throws IllegalStateException when no handler was given
-         * @throws BindException when the address is in use or not local; the message names it
+         * @throws BindException when the server cannot listen there (the address is in use or not
+         *     local, a Unix socket's directory is missing); the message names the address and what to do
          * @throws java.net.UnknownHostException when the host name does not resolve
          * @throws IOException when the socket cannot be opened
          */
@@ -1144,11 +1146,8 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
                 }
                 try {
                     channel.bind(address, backlog);
-                } catch (BindException e) {
-                    BindException named = new BindException("cannot listen on " + address + ": " + e.getMessage()
-                            + "; choose another address or port, or stop the process that holds it");
-                    named.initCause(e);
-                    throw named;
+                } catch (IOException e) {
+                    throw BindFailure.explain(address, e);
                 }
                 channel.configureBlocking(false);
                 selector = Selector.open();
@@ -1179,11 +1178,8 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
                 }
                 try {
                     channel.bind(address, backlog);
-                } catch (BindException e) {
-                    BindException named = new BindException("cannot listen on " + address + ": " + e.getMessage()
-                            + "; choose another address or port, or stop the process that holds it");
-                    named.initCause(e);
-                    throw named;
+                } catch (IOException e) {
+                    throw BindFailure.explain(address, e);
                 }
                 return new StreamServer(this, null, null, channel, group);
             } catch (IOException | RuntimeException e) {

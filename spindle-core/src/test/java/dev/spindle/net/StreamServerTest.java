@@ -385,6 +385,26 @@ class StreamServerTest {
     }
 
     @Test
+    void listeningOnAUnixPathInAMissingDirectorySaysWhichPathAndWhatToDo(@TempDir Path dir) {
+        Path socket = dir.resolve("missing").resolve("s.sock");
+        assertThatThrownBy(() -> StreamServer.builder().bindUnix(socket).handler(Handlers.ECHO).open())
+                .isInstanceOf(java.net.BindException.class)
+                .hasMessageStartingWith("cannot listen on " + socket + ": ")
+                .hasMessageContaining("No such file or directory")
+                .hasMessageContaining("create the directory " + dir.resolve("missing") + " first");
+        assertThat(dir.resolve("missing")).doesNotExist();
+    }
+
+    @Test
+    void listeningOnAUnixPathTooLongSaysSo(@TempDir Path dir) {
+        Path socket = dir.resolve("x".repeat(120) + ".sock");
+        assertThatThrownBy(() -> StreamServer.builder().bindUnix(socket).handler(Handlers.ECHO).open())
+                .isInstanceOf(java.net.BindException.class)
+                .hasMessageStartingWith("cannot listen on " + socket + ": ")
+                .hasMessageContaining("choose a shorter one");
+    }
+
+    @Test
     void framedEchoRoundTripsLinesAndLengthPrefixedFrames() throws Exception {
         for (Framing framing : List.of(Framing.lines(1024), Framing.lengthPrefixed(4, ByteOrder.LITTLE_ENDIAN, 1 << 20))) {
             try (StreamServer server = StreamServer.builder().framing(framing).handler(Handlers.FRAME_ECHO).open()) {
