@@ -618,7 +618,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         try {
             onError.accept(peer, t);
         } catch (Throwable hookFailure) {
-            log.log(System.Logger.Level.WARNING, name + ": the error hook threw", hookFailure);
+            log.failure(name + ": the error hook threw", hookFailure);
             rethrowIfFatal(hookFailure);
         }
     }

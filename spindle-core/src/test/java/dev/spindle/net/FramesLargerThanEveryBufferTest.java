@@ -42,7 +42,7 @@ class FramesLargerThanEveryBufferTest {
     }
 
     static Stream<Model> models() {
-        return Stream.of(Model.SYNC, Model.THREAD, Model.pool(8, 400), Model.VIRTUAL, Model.eventLoop(2), Model.ASYNC);
+        return Models.every();
     }
 
     static List<Case> framings() {

@@ -32,11 +32,11 @@ class InputBudgetTest {
     private static final Framing FRAMING = Framing.lengthPrefixed(4, ByteOrder.BIG_ENDIAN, 16 * MIB);
 
     static Stream<Model> models() {
-        return Stream.of(Model.SYNC, Model.THREAD, Model.pool(8, 400), Model.VIRTUAL, Model.eventLoop(2), Model.ASYNC);
+        return Models.every();
     }
 
     static Stream<Model> blockingModels() {
-        return Stream.of(Model.SYNC, Model.THREAD, Model.pool(8, 400), Model.VIRTUAL);
+        return Models.blocking();
     }
 
     private static Connection connect(StreamServer server) throws IOException {

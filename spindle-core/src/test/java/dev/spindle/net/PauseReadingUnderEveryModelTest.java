@@ -26,7 +26,7 @@ class PauseReadingUnderEveryModelTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     static Stream<Model> models() {
-        return Stream.of(Model.SYNC, Model.THREAD, Model.pool(8, 400), Model.VIRTUAL, Model.eventLoop(2), Model.ASYNC);
+        return Models.every();
     }
 
     private static byte[] bytes(String s) {

@@ -29,7 +29,7 @@ class ProtocolUnderEveryModelTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     static Stream<Model> models() {
-        return Stream.of(Model.SYNC, Model.THREAD, Model.pool(8, 400), Model.VIRTUAL, Model.eventLoop(2), Model.ASYNC);
+        return Models.every();
     }
 
     private static byte[] bytes(String s) {
@@ -405,7 +405,7 @@ class ProtocolUnderEveryModelTest {
     }
 
     static Stream<Model> nonBlockingModels() {
-        return Stream.of(Model.eventLoop(2), Model.ASYNC);
+        return Models.nonBlocking();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -32,7 +32,7 @@ class ServerLoggingTest {
     private static final String FORGERY = "bad\nWARNING: spindle-1: forged line\u0000\u001b[31mred\u2028end";
 
     static Stream<Model> models() {
-        return Stream.of(Model.SYNC, Model.THREAD, Model.pool(8, 400), Model.VIRTUAL, Model.eventLoop(2), Model.ASYNC);
+        return Models.every();
     }
 
     private static void assertNoControlCharacters(String what, String text) {

@@ -29,7 +29,7 @@ class ZeroAndNegativeTimeoutsTest {
     private static final List<Duration> NO_WAIT = List.of(Duration.ZERO, Duration.ofMillis(-1), Duration.ofDays(-365));
 
     static Stream<Model> models() {
-        return Stream.of(Model.SYNC, Model.THREAD, Model.pool(8, 400), Model.VIRTUAL, Model.eventLoop(2), Model.ASYNC);
+        return Models.every();
     }
 
     /** handleRequest is not available under ASYNC. */
