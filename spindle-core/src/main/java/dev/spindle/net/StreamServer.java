@@ -1079,11 +1079,12 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
          *
          * <h4>Pitfalls</h4>
          * The total charged never passes the budget, but memory may, by at most one read per
-         * connection (64 KiB): a decoder has copied a read's bytes when the budget learns of them.
-         * Buffers a connection has whatever it is sent (a blocking connection's 16 KiB read
-         * buffer, a transport's write buffer) are not charged: bound those with
-         * {@link #maxConnections(int)} and the write buffer's water marks. A {@link Protocol} that
-         * buffers input itself is not charged either.
+         * connection (up to 64 KiB): a decoder has copied a read's bytes when the budget learns of
+         * them. A frame, once complete, is the handler's and leaves the budget. Buffers a
+         * connection has whatever it is sent (a blocking connection's 16 KiB read buffer, up to
+         * 64 KiB a decoder keeps for reuse, a transport's write buffer) are not charged: bound
+         * those with {@link #maxConnections(int)} and the write buffer's water marks. A
+         * {@link Protocol} that buffers input itself is not charged either.
          *
          * @throws IllegalArgumentException unless {@code bytes} is positive
          */
