@@ -104,6 +104,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Refuse connections beyond this many open ones (default: unlimited).")
     Integer maxConnections;
 
+    @Option(names = "--input-budget", paramLabel = "SIZE", converter = ByteSizeConverter.class,
+            description = "Most input held for unfinished frames across all connections, e.g. 64m or 1g; a connection "
+                    + "that would pass it is closed and logged (default: a quarter of the heap).")
+    Long inputBudget;
+
     @Option(names = "--idle-timeout", paramLabel = "DURATION",
             description = "Close a connection that sends or takes nothing for this long, e.g. 30s (default: none).")
     Duration idleTimeout;
@@ -140,6 +145,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (idleTimeout != null) {
             builder.idleTimeout(idleTimeout);
+        }
+        if (inputBudget != null) {
+            builder.inputBudget(inputBudget);
         }
         try (StreamServer server = builder.open()) {
             Runnable stop = () -> Thread.ofPlatform().name("spindle-serve-stop").start(() -> server.shutdown(grace));

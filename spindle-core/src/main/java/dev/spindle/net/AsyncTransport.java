@@ -21,11 +21,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread. A write must copy what it is given (the caller reuses its buffer before the operation
  * completes); the copies queue in the write buffer and are written with gathering writes.
  */
-final class AsyncTransport implements Transport, LiveConnection {
+final class AsyncTransport implements Transport, LiveConnection, InputAccounted {
 
     /** A read is always in flight, so each connection holds its buffer; 4 KiB keeps idle ones cheap. */
     private static final int READ_BUFFER_SIZE = 4 * 1024;
     private static final int MAX_GATHER = 64;
+    /** {@link #held} when no completed read waits; a read returns -1 at the most. */
+    private static final int NOTHING_HELD = Integer.MIN_VALUE;
 
     private final long id;
     private final AsynchronousSocketChannel channel;
@@ -35,6 +37,7 @@ final class AsyncTransport implements Transport, LiveConnection {
     private final long idleTimeoutNanos;
     private final SocketAddress peer;
     private final SocketAddress local;
+    private final InputBudget.Account account;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
     /** Guards the protocol's calls and every field below. */
     private final ReentrantLock lock = new ReentrantLock();
@@ -44,7 +47,15 @@ final class AsyncTransport implements Transport, LiveConnection {
     private final WaterMarks waterMarks = new WaterMarks();
     private boolean writing;
     private boolean reading;
+    /**
+     * True while the protocol is inside {@code dataReceived} or {@code eofReceived}: its buffer is
+     * {@link #readBuffer}, so no read may start (and reuse it) until the call returns. A write the
+     * protocol makes there can complete on this very thread, and its completion may resume reading.
+     */
+    private boolean delivering;
     private boolean readPaused;
+    /** What a completed read returned that the protocol has not been given yet; see {@link #deliverHeld()}. */
+    private int held = NOTHING_HELD;
     private boolean inputEnded;
     private boolean closeWhenFlushed;
     private boolean shutdownWhenFlushed;
@@ -77,7 +88,7 @@ final class AsyncTransport implements Transport, LiveConnection {
     };
 
     AsyncTransport(long id, AsynchronousSocketChannel channel, Protocol protocol, ServerCounters counters,
-                   TransportOwner owner, long idleTimeoutNanos) throws IOException {
+                   TransportOwner owner, long idleTimeoutNanos, InputBudget budget) throws IOException {
         this.id = id;
         this.channel = channel;
         this.protocol = protocol;
@@ -86,6 +97,12 @@ final class AsyncTransport implements Transport, LiveConnection {
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.peer = channel.getRemoteAddress();
         this.local = channel.getLocalAddress();
+        this.account = budget.open(id, peer);
+    }
+
+    @Override
+    public InputBudget.Account inputAccount() {
+        return account;
     }
 
     void start() {
@@ -100,9 +117,12 @@ final class AsyncTransport implements Transport, LiveConnection {
         }
     }
 
-    /** Under the lock: starts the next read unless one is in flight, reading is paused, or input ended. */
+    /**
+     * Under the lock: starts the next read unless one is in flight, the protocol is still reading
+     * the last one's buffer (the read starts when it returns), reading is paused, or input ended.
+     */
     private void readNext() {
-        if (reading || readPaused || inputEnded || closed) {
+        if (reading || delivering || readPaused || inputEnded || closed) {
             return;
         }
         reading = true;
@@ -121,6 +141,33 @@ final class AsyncTransport implements Transport, LiveConnection {
             if (closed) {
                 return;
             }
+            if (n > 0) {
+                counters.bytesIn.add(n);
+            }
+            held = n;
+            if (!readPaused) {
+                deliverHeld();
+            }
+        } catch (Throwable t) {
+            end(t);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Under the lock: gives the protocol what the last read returned (bytes, or end of stream),
+     * then starts the next read. A read that completes while reading is paused (it was in flight
+     * when another thread paused) waits in {@link #readBuffer} for {@link #resumeReading()}.
+     */
+    private void deliverHeld() throws Exception {
+        int n = held;
+        if (n == NOTHING_HELD || closed) {
+            return;
+        }
+        held = NOTHING_HELD;
+        delivering = true;
+        try {
             if (n < 0) {
                 inputEnded = true;
                 if (!protocol.eofReceived()) {
@@ -128,14 +175,11 @@ final class AsyncTransport implements Transport, LiveConnection {
                 }
                 return;
             }
-            counters.bytesIn.add(n);
             protocol.dataReceived(readBuffer.flip());
-            readNext();
-        } catch (Throwable t) {
-            end(t);
         } finally {
-            lock.unlock();
+            delivering = false;
         }
+        readNext();
     }
 
     private void operationFailed(Throwable t) {
@@ -265,12 +309,22 @@ final class AsyncTransport implements Transport, LiveConnection {
         }
     }
 
+    /**
+     * {@inheritDoc} A read that completed while paused is delivered now, on the calling thread
+     * (under the connection's lock, so never overlapping another call), unless the caller is the
+     * protocol inside {@code dataReceived}: then the next read starts when that call returns.
+     */
     @Override
     public void resumeReading() {
         lock.lock();
         try {
             readPaused = false;
-            readNext();
+            if (!delivering) {
+                deliverHeld();
+                readNext();
+            }
+        } catch (Throwable t) {
+            end(t);
         } finally {
             lock.unlock();
         }
@@ -351,6 +405,7 @@ final class AsyncTransport implements Transport, LiveConnection {
         }
         pending.clear();
         pendingBytes = 0;
+        account.close();
         owner.end(this, peer, protocol, closeReason, cause);
     }
 

@@ -25,7 +25,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A {@link Connection} over a blocking {@link SocketChannel}, TCP or Unix-domain. */
-final class ChannelConnection implements Connection, LiveConnection {
+final class ChannelConnection implements Connection, LiveConnection, InputAccounted {
 
     private static final byte[] EMPTY = new byte[0];
     private static final int INBOUND_SIZE = 16 * 1024;
@@ -39,6 +39,9 @@ final class ChannelConnection implements Connection, LiveConnection {
     private final SocketAddress peer;
     private final SocketAddress local;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final InputBudget.Account account;
+    /** Why the input budget refused this connection, if it did; the server counts it even if the handler swallowed it. */
+    private volatile InputBudgetExceededException refusal;
 
     private volatile long readTimeoutNanos;
     private volatile long writeTimeoutNanos;
@@ -56,15 +59,17 @@ final class ChannelConnection implements Connection, LiveConnection {
 
     /**
      * @param counters the server's counters, or {@code null} for a client's connection
+     * @param budget   the server's input budget, or {@link InputBudget#NONE} for a client's connection
      */
-    ChannelConnection(long id, SocketChannel channel, ConnectionSettings settings, ServerCounters counters)
-            throws IOException {
+    ChannelConnection(long id, SocketChannel channel, ConnectionSettings settings, ServerCounters counters,
+                      InputBudget budget) throws IOException {
         this.id = id;
         this.channel = channel;
         this.counters = counters;
         this.framing = settings.framing;
         this.peer = channel.getRemoteAddress();
         this.local = channel.getLocalAddress();
+        this.account = budget.open(id, peer);
         settings.applyOptions(channel);
         readTimeout(settings.readTimeout);
         writeTimeout(settings.writeTimeout);
@@ -150,17 +155,33 @@ final class ChannelConnection implements Connection, LiveConnection {
     @Override
     public <T> T read(FrameDecoder<T> decoder) throws IOException {
         Objects.requireNonNull(decoder, "decoder");
-        while (true) {
-            if (inbound != null && inbound.hasRemaining()) {
-                T frame = decoder.decode(inbound);
-                if (frame != null) {
-                    return frame;
+        try {
+            while (true) {
+                if (inbound != null && inbound.hasRemaining()) {
+                    T frame = account.decode(decoder, inbound);
+                    if (frame != null) {
+                        return frame;
+                    }
+                }
+                if (fillInbound() < 0) {
+                    return account.endOfInput(decoder);
                 }
             }
-            if (fillInbound() < 0) {
-                return decoder.endOfInput();
-            }
+        } catch (InputBudgetExceededException e) {
+            refusal = e;
+            close();
+            throw e;
         }
+    }
+
+    @Override
+    public InputBudget.Account inputAccount() {
+        return account;
+    }
+
+    /** The input budget's refusal of this connection, or {@code null}. */
+    InputBudgetExceededException refusal() {
+        return refusal;
     }
 
     /** Refills the (drained) inbound buffer with one read; returns what the read returned. */
@@ -467,6 +488,7 @@ final class ChannelConnection implements Connection, LiveConnection {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             TimeoutWatchdog.INSTANCE.unwatch(this);
+            account.close();
             try {
                 channel.close();
             } catch (IOException ignored) {

@@ -112,7 +112,8 @@ public final class Client {
                 settings.applyOptions(channel); // buffer sizes must be set before the handshake
                 channel.socket().connect(address, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
             }
-            return new ChannelConnection(CONNECTION_NUMBERS.incrementAndGet(), channel, settings, null);
+            return new ChannelConnection(CONNECTION_NUMBERS.incrementAndGet(), channel, settings, null,
+                    InputBudget.NONE);
         } catch (SocketTimeoutException e) {
             closeQuietly(channel);
             SocketTimeoutException named = new SocketTimeoutException("connect to " + address + " timed out after "
@@ -164,19 +165,34 @@ public final class Client {
         private Builder() {
         }
 
-        /** How long each address may take to accept the connection; zero waits as long as the system does. */
+        /**
+         * How long each address may take to accept the connection. A setting, not a wait: zero
+         * means no timeout of Spindle's own (the system's, typically minutes, applies). Default 10 s.
+         *
+         * @throws IllegalArgumentException when {@code timeout} is negative
+         */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = ConnectionSettings.checkTimeout(timeout, "connect timeout");
             return this;
         }
 
-        /** The initial read timeout of each connection; zero means none. */
+        /**
+         * The initial read timeout of each connection, {@link Connection#readTimeout(Duration)}:
+         * zero means none. Default none.
+         *
+         * @throws IllegalArgumentException when {@code timeout} is negative
+         */
         public Builder readTimeout(Duration timeout) {
             settings.readTimeout = ConnectionSettings.checkTimeout(timeout, "read timeout");
             return this;
         }
 
-        /** The initial write timeout of each connection; zero means none. */
+        /**
+         * The initial write timeout of each connection, {@link Connection#writeTimeout(Duration)}:
+         * zero means none. Default none.
+         *
+         * @throws IllegalArgumentException when {@code timeout} is negative
+         */
         public Builder writeTimeout(Duration timeout) {
             settings.writeTimeout = ConnectionSettings.checkTimeout(timeout, "write timeout");
             return this;

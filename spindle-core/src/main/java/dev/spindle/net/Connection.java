@@ -132,13 +132,24 @@ public interface Connection extends AutoCloseable {
     /** This connection's framing, used by {@link #readFrame()} and {@link #sendFrame(byte[])}. */
     Framing framing();
 
-    /** Bounds each blocking read; {@link Duration#ZERO} means none. Returns this connection. */
+    /**
+     * Bounds each blocking read: one that makes no progress for this long fails with
+     * {@link java.net.SocketTimeoutException} and closes the connection. A setting, not a wait:
+     * {@link Duration#ZERO} means no timeout. Returns this connection.
+     *
+     * @throws IllegalArgumentException when {@code timeout} is negative
+     */
     Connection readTimeout(Duration timeout);
 
     /** The current read timeout; {@link Duration#ZERO} when none. */
     Duration readTimeout();
 
-    /** Bounds each blocking write; {@link Duration#ZERO} means none. Returns this connection. */
+    /**
+     * Bounds each blocking write, as {@link #readTimeout(Duration)} bounds reads; {@link Duration#ZERO}
+     * means no timeout. Returns this connection.
+     *
+     * @throws IllegalArgumentException when {@code timeout} is negative
+     */
     Connection writeTimeout(Duration timeout);
 
     /** The current write timeout; {@link Duration#ZERO} when none. */

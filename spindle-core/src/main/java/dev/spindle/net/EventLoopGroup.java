@@ -75,7 +75,7 @@ public final class EventLoopGroup implements AutoCloseable {
             channel.configureBlocking(false);
             long number = numbers.incrementAndGet();
             EventLoop loop = loops[(int) (number % loops.length)];
-            NioTransport transport = new NioTransport(number, channel, loop, protocol, owner);
+            NioTransport transport = new NioTransport(number, channel, loop, protocol, owner, InputBudget.NONE);
             counters.active.increment();
             loop.execute(transport::start);
             return transport;
@@ -97,7 +97,7 @@ public final class EventLoopGroup implements AutoCloseable {
 
     /** Bytes read and written by all connections of the group, and how many are open. */
     public ServerStats stats() {
-        return counters.snapshot();
+        return counters.snapshot(0); // client connections are not budgeted
     }
 
     /** The loops' threads, for measuring their CPU time. */

@@ -15,6 +15,10 @@ import java.util.Objects;
  * At end of stream a last unterminated frame the framing accepts (a last line without its
  * newline) is delivered before the connection closes.
  *
+ * <p>On a server, the bytes the decoder holds for an unfinished frame count against the server's
+ * {@link StreamServer.Builder#inputBudget(long) input budget}; a connection that would take it
+ * past the budget ends with {@link InputBudgetExceededException}.
+ *
  * <p>Not sharable: it holds one connection's decoder. Give the server a factory.
  */
 public abstract class FramingProtocol implements Protocol {
@@ -22,6 +26,7 @@ public abstract class FramingProtocol implements Protocol {
     private final Framing framing;
     private final FrameDecoder<ByteBuffer> decoder;
     private Transport transport;
+    private InputBudget.Account account = InputBudget.Account.UNCHARGED;
 
     protected FramingProtocol(Framing framing) {
         this.framing = Objects.requireNonNull(framing, "framing");
@@ -48,19 +53,22 @@ public abstract class FramingProtocol implements Protocol {
     @Override
     public void connectionMade(Transport transport) {
         this.transport = transport;
+        if (transport instanceof InputAccounted accounted) {
+            this.account = accounted.inputAccount();
+        }
     }
 
     @Override
     public final void dataReceived(ByteBuffer data) throws Exception {
         ByteBuffer frame;
-        while ((frame = decoder.decode(data)) != null) {
+        while ((frame = account.decode(decoder, data)) != null) {
             frameReceived(frame);
         }
     }
 
     @Override
     public boolean eofReceived() throws Exception {
-        ByteBuffer last = decoder.endOfInput();
+        ByteBuffer last = account.endOfInput(decoder);
         if (last != null) {
             frameReceived(last);
         }

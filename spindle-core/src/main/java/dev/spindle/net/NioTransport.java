@@ -17,7 +17,7 @@ import java.util.ArrayDeque;
  * into the loop's shared buffer and written straight from it. Only bytes the socket does not take
  * at once are copied, into the write buffer.
  */
-final class NioTransport implements Transport, LiveConnection {
+final class NioTransport implements Transport, LiveConnection, InputAccounted {
 
     private final long id;
     private final SocketChannel channel;
@@ -26,6 +26,7 @@ final class NioTransport implements Transport, LiveConnection {
     private final TransportOwner owner;
     private final SocketAddress peer;
     private final SocketAddress local;
+    private final InputBudget.Account account;
     /** Bytes the socket has not taken yet; small at first, since most connections never fill it. */
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>(2);
 
@@ -42,8 +43,8 @@ final class NioTransport implements Transport, LiveConnection {
     private volatile boolean closing;
     private volatile CloseReason closeReason = CloseReason.NONE;
 
-    NioTransport(long id, SocketChannel channel, EventLoop loop, Protocol protocol, TransportOwner owner)
-            throws IOException {
+    NioTransport(long id, SocketChannel channel, EventLoop loop, Protocol protocol, TransportOwner owner,
+                 InputBudget budget) throws IOException {
         this.id = id;
         this.channel = channel;
         this.loop = loop;
@@ -51,6 +52,12 @@ final class NioTransport implements Transport, LiveConnection {
         this.owner = owner;
         this.peer = channel.getRemoteAddress();
         this.local = channel.getLocalAddress();
+        this.account = budget.open(id, peer);
+    }
+
+    @Override
+    public InputBudget.Account inputAccount() {
+        return account;
     }
 
     /** On the loop: registers for reads and tells the protocol. */
@@ -332,6 +339,7 @@ final class NioTransport implements Transport, LiveConnection {
         }
         pending.clear();
         pendingBytes = 0;
+        account.close();
         loop.removed(this);
         loop.flushCounts(); // a test or a report may read the totals as soon as the connection is gone
         owner.end(this, peer, protocol, closeReason, cause);

@@ -46,6 +46,12 @@ final class ProtocolHandler implements ConnectionHandler {
                     break;
                 }
                 int n = connection.recvInto(buffer.clear());
+                // Paused by another thread while this one was blocked in the read: the bytes wait
+                // here, as they would in the socket, until the protocol may have them.
+                transport.awaitReadingAllowed();
+                if (transport.isClosing()) {
+                    break;
+                }
                 if (n < 0) {
                     if (protocol.eofReceived()) {
                         transport.awaitClosed(); // half-closed: the protocol writes until it closes
@@ -75,7 +81,7 @@ final class ProtocolHandler implements ConnectionHandler {
     }
 
     /** Writes are blocking sends; pausing parks the reading thread. */
-    private static final class BlockingTransport implements Transport {
+    private static final class BlockingTransport implements Transport, InputAccounted {
         private final Connection connection;
         private final ReentrantLock writeLock = new ReentrantLock();
         private final ReentrantLock stateLock = new ReentrantLock();
@@ -87,6 +93,12 @@ final class ProtocolHandler implements ConnectionHandler {
 
         BlockingTransport(Connection connection) {
             this.connection = connection;
+        }
+
+        @Override
+        public InputBudget.Account inputAccount() {
+            return connection instanceof InputAccounted accounted
+                    ? accounted.inputAccount() : InputBudget.Account.UNCHARGED;
         }
 
         @Override

@@ -11,9 +11,11 @@ final class ServerCounters {
     final LongAdder bytesOut = new LongAdder();
     final LongAdder errors = new LongAdder();
     final LongAdder timedOut = new LongAdder();
+    final LongAdder acceptFailures = new LongAdder();
 
-    ServerStats snapshot() {
+    /** @param bufferedInput what the input budget holds now */
+    ServerStats snapshot(long bufferedInput) {
         return new ServerStats(active.sum(), accepted.sum(), refused.sum(), bytesIn.sum(), bytesOut.sum(),
-                errors.sum(), timedOut.sum());
+                errors.sum(), timedOut.sum(), acceptFailures.sum(), bufferedInput);
     }
 }

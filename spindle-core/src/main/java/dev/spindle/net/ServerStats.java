@@ -5,20 +5,27 @@ package dev.spindle.net;
  * separately while connections come and go, so the snapshot is consistent per field, not across
  * fields.
  *
- * @param active   connections open now, including those queued for a pool thread
- * @param accepted connections accepted since the server opened, refused ones included
- * @param refused  connections closed at once: over the maximum, a full pool, or rejected by the verify hook
- * @param bytesIn  bytes read from all connections
- * @param bytesOut bytes written to all connections
- * @param errors   connections whose handler threw, or that failed with an I/O or framing error
- * @param timedOut connections closed because a read or write passed its timeout (the idle timeout)
+ * @param active         connections open now, including those queued for a pool thread
+ * @param accepted       connections accepted since the server opened, refused ones included
+ * @param refused        connections closed at once: over the maximum, a full pool, or rejected by the verify hook
+ * @param bytesIn        bytes read from all connections
+ * @param bytesOut       bytes written to all connections
+ * @param errors         connections whose handler threw, or that failed with an I/O or framing error,
+ *                       or that the input budget refused
+ * @param timedOut       connections closed because a read or write passed its timeout (the idle timeout)
+ * @param acceptFailures failed attempts to accept a connection, most often for want of file
+ *                       descriptors; not connections, so not in {@code errors}: one connection
+ *                       waiting in the backlog may fail many attempts while the server backs off
+ * @param bufferedInput  bytes of unfinished frames held now across all connections, charged to the
+ *                       {@link StreamServer.Builder#inputBudget(long) input budget}
  */
 public record ServerStats(long active, long accepted, long refused, long bytesIn, long bytesOut, long errors,
-                          long timedOut) {
+                          long timedOut, long acceptFailures, long bufferedInput) {
 
     @Override
     public String toString() {
         return "active=" + active + " accepted=" + accepted + " refused=" + refused + " bytesIn=" + bytesIn
-                + " bytesOut=" + bytesOut + " errors=" + errors + " timedOut=" + timedOut;
+                + " bytesOut=" + bytesOut + " errors=" + errors + " timedOut=" + timedOut
+                + " acceptFailures=" + acceptFailures + " bufferedInput=" + bufferedInput;
     }
 }

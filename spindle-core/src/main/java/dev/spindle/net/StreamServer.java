@@ -2,6 +2,7 @@ package dev.spindle.net;
 
 import dev.spindle.codec.Framing;
 import dev.spindle.codec.FramingException;
+import dev.spindle.internal.Deadline;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -78,8 +79,18 @@ import java.util.function.Supplier;
  * pool cannot take, and one the verify hook rejects are all <i>refused</i>: the server sends
  * end-of-stream and closes it at once, and counts it in {@link ServerStats#refused()}. When
  * accepting fails (the process is out of file descriptors) the accepting thread backs off, from
- * 5 ms doubling to 1 s, instead of spinning. A handler's exception, a framing error or a timeout
- * ends its own connection only.
+ * 5 ms doubling to 1 s, instead of spinning; failed attempts are counted in
+ * {@link ServerStats#acceptFailures()}, and the log says when they start and when accepting works
+ * again. A handler's exception, a framing error, a timeout or a connection past the
+ * {@link Builder#inputBudget(long) input budget} ends its own connection only.
+ *
+ * <h2>Logging</h2>
+ * Failures are logged through {@code System.Logger} (the logger named after this class) unless an
+ * {@link Builder#onError error hook} is given. Control characters in a line, which a peer's bytes
+ * may bring in through an exception's message, are escaped ({@code \n}, &#92;u0000, ...), so a
+ * peer cannot forge log lines. Connection failures are rate-limited per server, a burst of 20 then
+ * 10 a second; the rest are counted and the next line (or the shutdown) says how many were
+ * suppressed since when. {@link ServerStats#errors()} and an error hook see every failure.
  *
  * <h2>Threads</h2>
  * All methods are thread-safe. {@link #shutdown(Duration)} may be called from any thread,
@@ -91,10 +102,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
     /** The lifecycle states, in the order a server passes through them. */
     public enum State { OPEN, SERVING, SHUTTING_DOWN, CLOSED }
 
-    private static final System.Logger LOG = System.getLogger(StreamServer.class.getName());
     private static final AtomicInteger SERVER_NUMBERS = new AtomicInteger();
-    private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long FORCED_CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int ACCEPT_BATCH = 64;
     /** The connection a handler thread is serving, so that shutdown from a handler skips waiting for itself. */
@@ -105,7 +113,9 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         // classes a connection needs when it is accepted, ends or times out; linking one loads
         // the classes its verifier needs, such as ChannelConnection's stream classes.
         for (Class<?> c : List.of(ChannelConnection.class, CloseReason.class, ChannelConnection.Write.class,
-                TimeoutWatchdog.class, ServerCounters.class, ServerStats.class)) {
+                TimeoutWatchdog.class, ServerCounters.class, ServerStats.class, ServerLog.class,
+                ServerLog.EscapedThrowable.class, AcceptFailures.class, Deadline.class, InputBudget.class,
+                InputBudget.Account.class, InputBudgetExceededException.class)) {
             try {
                 Class.forName(c.getName(), true, c.getClassLoader());
             } catch (ClassNotFoundException e) {
@@ -141,6 +151,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
     private final BiConsumer<? super SocketAddress, ? super Throwable> onError;
     private final Runnable onTimeout;
     private final Runnable serviceActions;
+    private final InputBudget inputBudget;
 
     private final ServerCounters counters = new ServerCounters();
     private final ConcurrentHashMap<Long, LiveConnection> live = new ConcurrentHashMap<>();
@@ -154,7 +165,10 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
     private volatile Thread acceptingThread;
     /** Set once, by the first thread to close the listener; accepting stops when it is. */
     private final AtomicBoolean listenerClosed = new AtomicBoolean();
-    private long backoffNanos; // accepting thread only
+    private final ServerLog log = new ServerLog();
+    private final AcceptFailures acceptFailures;
+    /** Whether failures go to the default log line rather than a hook of the user's. */
+    private final boolean defaultErrorHook;
 
     private StreamServer(Builder b, ServerSocketChannel listener, Selector selector,
                          AsynchronousServerSocketChannel asyncListener,
@@ -177,8 +191,11 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         this.pollIntervalNanos = b.pollInterval.toNanos();
         this.verify = b.verify;
         this.onError = b.onError != null ? b.onError : this::logFailure;
+        this.defaultErrorHook = b.onError == null;
+        this.acceptFailures = new AcceptFailures(name, log, counters.acceptFailures);
         this.onTimeout = b.onTimeout;
         this.serviceActions = b.serviceActions;
+        this.inputBudget = new InputBudget(b.inputBudget > 0 ? b.inputBudget : InputBudget.defaultLimit());
         // Last, so that nothing after it can fail and leave the loops' threads running.
         this.loops = EventLoop.startAll(name, b.model.kind() == Model.Kind.EVENT_LOOP ? b.model.threads() : 0,
                 b.settings.readTimeout, counters);
@@ -226,7 +243,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
             }
         } catch (ClosedSelectorException | IOException e) {
             if (!listenerClosed.get()) {
-                LOG.log(System.Logger.Level.ERROR, name + ": accepting stopped: " + e, e);
+                log.log(System.Logger.Level.ERROR, name + ": accepting stopped: " + e, e);
             }
         } finally {
             endAccepting();
@@ -249,7 +266,8 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
      * Waits up to {@code timeout} for one connection and serves it under the model, as Python's
      * {@code handle_request}: under {@link Model#SYNC} it returns when the handler is done, under
      * the other models when the connection has been handed over. When no connection arrives in
-     * time, runs the timeout hook.
+     * time, runs the timeout hook. A {@code timeout} of zero or less does not wait: it serves a
+     * connection already waiting in the backlog, if there is one.
      *
      * @return {@code true} when a connection was accepted (served, or refused), {@code false} on timeout
      * @throws IllegalStateException when another thread is accepting, or the server is shut down
@@ -260,18 +278,17 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
             throw new UnsupportedOperationException("handleRequest is not available under the async model: an "
                     + "asynchronous accept cannot be abandoned without closing the listener; use serveForever or start");
         }
-        long deadline = System.nanoTime() + ConnectionSettings.checkTimeout(timeout, "timeout").toNanos();
+        Deadline deadline = Deadline.after(timeout);
         beginAccepting("handleRequest", State.OPEN);
         try {
             while (state == State.OPEN) {
                 if (acceptOne()) {
                     return true;
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (deadline.hasExpired()) {
                     break;
                 }
-                selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                selector.select(deadline.selectMillis());
                 selector.selectedKeys().clear();
             }
         } catch (ClosedSelectorException e) {
@@ -333,27 +350,25 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         if (channel == null) {
             return false;
         }
-        backoffNanos = 0;
+        acceptFailures.succeeded();
         counters.accepted.increment();
         admit(channel);
         return true;
     }
 
     /**
-     * Accepting failed, most often for want of file descriptors (EMFILE). The pending connection
-     * stays in the backlog and the selector would report it again at once, so back off instead of
-     * spinning; a shutdown unparks the accepting thread.
+     * Accepting failed, most often for want of file descriptors (EMFILE): counted, logged when the
+     * failures start and when they end, and waited out with a back-off ({@link AcceptFailures});
+     * a shutdown unparks the accepting thread. A hook of the user's hears of each failure.
      */
     private void acceptFailed(IOException e) {
-        boolean first = backoffNanos == 0;
-        backoffNanos = first ? MIN_BACKOFF_NANOS : Math.min(MAX_BACKOFF_NANOS, backoffNanos * 2);
-        if (first) {
-            log(System.Logger.Level.WARNING, name + ": accept failed (" + e.getMessage()
-                    + "); backing off up to 1 s until it succeeds. If this is 'Too many open files', "
-                    + "raise the limit (ulimit -n) or lower maxConnections", null);
+        Deadline pause = Deadline.afterNanos(acceptFailures.failed(e));
+        if (!defaultErrorHook) {
+            reportError(null, e);
         }
-        reportError(null, e);
-        LockSupport.parkNanos(this, backoffNanos);
+        while (!listenerClosed.get() && !pause.hasExpired()) {
+            LockSupport.parkNanos(this, pause.remainingNanos());
+        }
     }
 
     /**
@@ -380,7 +395,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
             asyncListener.accept(null, new java.nio.channels.CompletionHandler<AsynchronousSocketChannel, Void>() {
                 @Override
                 public void completed(AsynchronousSocketChannel channel, Void unused) {
-                    backoffNanos = 0;
+                    acceptFailures.succeeded();
                     counters.accepted.increment();
                     acceptAsync(); // the next accept is pending while this connection is set up
                     admitAsync(channel);
@@ -420,7 +435,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
             permitted = true;
             settings.applyOptions(channel);
             AsyncTransport transport = new AsyncTransport(connectionNumbers.incrementAndGet(), channel,
-                    protocols.get(), counters, this, settings.readTimeout.toNanos());
+                    protocols.get(), counters, this, settings.readTimeout.toNanos(), inputBudget);
             connection = transport;
             live.put(transport.id(), transport);
             counters.active.increment();
@@ -468,7 +483,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
                 EventLoop loop = loops[nextLoop];
                 nextLoop = (nextLoop + 1) % loops.length;
                 NioTransport transport = new NioTransport(connectionNumbers.incrementAndGet(), channel, loop,
-                        protocols.get(), this);
+                        protocols.get(), this, inputBudget);
                 connection = transport;
                 live.put(transport.id(), transport);
                 counters.active.increment();
@@ -477,7 +492,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
             }
             channel.configureBlocking(true);
             ChannelConnection accepted = new ChannelConnection(connectionNumbers.incrementAndGet(), channel,
-                    settings, counters);
+                    settings, counters, inputBudget);
             connection = accepted;
             live.put(accepted.id(), accepted);
             counters.active.increment();
@@ -516,7 +531,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
     private void refuse(java.nio.channels.Channel channel, SocketAction shutdownOutput, SocketAddress peer,
                         String why) {
         counters.refused.increment();
-        LOG.log(System.Logger.Level.DEBUG, () -> name + ": refused " + peer + ": " + why);
+        log.debug(() -> name + ": refused " + peer + ": " + why);
         try {
             shutdownOutput.run();
         } catch (IOException ignored) {
@@ -550,6 +565,9 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
                 } catch (Throwable t) {
                     failed(connection, t);
                 }
+            }
+            if (connection.refusal() != null) {
+                failed(connection, connection.refusal()); // counted even when the handler swallowed it
             }
         } catch (Throwable t) {
             failed(connection, t); // the handler factory failed
@@ -588,7 +606,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         // the JVM loads on first use: that first use may come when no descriptor is left.
         if (reason == CloseReason.TIMEOUT) {
             counters.timedOut.increment();
-            LOG.log(System.Logger.Level.DEBUG, () -> name + ": " + connection + " timed out");
+            log.debug(() -> name + ": " + connection + " timed out");
         } else if (reason == CloseReason.NONE) {
             counters.errors.increment();
             reportError(peer, t);
@@ -600,7 +618,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         try {
             onError.accept(peer, t);
         } catch (Throwable hookFailure) {
-            log(System.Logger.Level.WARNING, name + ": the error hook threw", hookFailure);
+            log.failure(name + ": the error hook threw", hookFailure);
             rethrowIfFatal(hookFailure);
         }
     }
@@ -608,21 +626,9 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
     private void logFailure(SocketAddress peer, Throwable t) {
         String who = peer == null ? name : name + ": connection from " + peer;
         if (t instanceof FramingException || t instanceof IOException) {
-            log(System.Logger.Level.WARNING, who + " closed: " + t, null);
+            log.failure(who + " closed: " + ServerLog.describe(t), null);
         } else {
-            log(System.Logger.Level.WARNING, who + " failed in its handler", t);
-        }
-    }
-
-    /**
-     * Logs, and survives a logger that cannot work: out of file descriptors, the JDK's logger
-     * fails to open the time-zone data its first record needs.
-     */
-    private static void log(System.Logger.Level level, String message, Throwable thrown) {
-        try {
-            LOG.log(level, message, thrown);
-        } catch (Throwable loggingFailed) {
-            rethrowIfFatal(loggingFailed);
+            log.failure(who + " failed in its handler", t);
         }
     }
 
@@ -667,7 +673,8 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
      * Stops accepting, lets running handlers finish until {@code grace} has passed, then closes
      * the connections still open (their blocked reads and writes fail) and waits up to one more
      * second for their handlers to return. Connections waiting in a pool's queue are served within
-     * the grace period, or closed unserved. Idempotent; concurrent calls each wait.
+     * the grace period, or closed unserved. A {@code grace} of zero or less does not wait: the
+     * connections open are closed at once. Idempotent; concurrent calls each wait.
      *
      * <p>Called from a handler of this server, it does not wait for that handler, and leaves its
      * connection open for it to finish with.
@@ -675,7 +682,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
      * @return {@code true} when every handler finished within the grace period
      */
     public boolean shutdown(Duration grace) {
-        long deadline = System.nanoTime() + ConnectionSettings.checkTimeout(grace, "grace").toNanos();
+        Deadline deadline = Deadline.after(grace);
         if (state == State.CLOSED) {
             return true;
         }
@@ -705,10 +712,11 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
                     connection.closeFor(CloseReason.SHUTDOWN);
                 }
             }
-            awaitConnections(own, System.nanoTime() + FORCED_CLOSE_WAIT_NANOS);
+            awaitConnections(own, Deadline.afterNanos(FORCED_CLOSE_WAIT_NANOS));
         }
-        awaitAcceptingThread(System.nanoTime() + FORCED_CLOSE_WAIT_NANOS);
+        awaitAcceptingThread(Deadline.afterNanos(FORCED_CLOSE_WAIT_NANOS));
         stopLoops();
+        log.flushSuppressed(name);
         stateLock.lock();
         try {
             state = State.CLOSED;
@@ -754,7 +762,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
             try {
                 Files.deleteIfExists(unixSocketFile);
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, name + ": could not remove " + unixSocketFile + ": " + e);
+                log.log(System.Logger.Level.WARNING, name + ": could not remove " + unixSocketFile + ": " + e, null);
             }
         }
     }
@@ -765,29 +773,27 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
                 asyncGroup.shutdownNow();
                 asyncGroup.awaitTermination(FORCED_CLOSE_WAIT_NANOS, TimeUnit.NANOSECONDS);
             } catch (IOException e) {
-                log(System.Logger.Level.WARNING, name + ": closing the async channel group failed: " + e, null);
+                log.log(System.Logger.Level.WARNING, name + ": closing the async channel group failed: " + e, null);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
         try {
             if (!EventLoop.stopAll(loops, TimeUnit.NANOSECONDS.toMillis(FORCED_CLOSE_WAIT_NANOS))) {
-                log(System.Logger.Level.WARNING, name + ": an event loop did not stop within 1 s", null);
+                log.log(System.Logger.Level.WARNING, name + ": an event loop did not stop within 1 s", null);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private boolean awaitConnections(LiveConnection own, long deadline) {
+    private boolean awaitConnections(LiveConnection own, Deadline deadline) {
         stateLock.lock();
         try {
             while (!(live.isEmpty() || (live.size() == 1 && own != null && live.containsKey(own.id())))) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (!deadline.await(changed)) {
                     return false;
                 }
-                changed.awaitNanos(left);
             }
             return true;
         } catch (InterruptedException e) {
@@ -798,16 +804,14 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         }
     }
 
-    private void awaitAcceptingThread(long deadline) {
+    private void awaitAcceptingThread(Deadline deadline) {
         stateLock.lock();
         try {
             Thread t;
             while ((t = acceptingThread) != null && t != Thread.currentThread()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (!deadline.await(changed)) {
                     return;
                 }
-                changed.awaitNanos(left);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -830,7 +834,12 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
 
     /** A snapshot of the live counters. */
     public ServerStats stats() {
-        return counters.snapshot();
+        return counters.snapshot(inputBudget.used());
+    }
+
+    /** The budget for buffered input, for tests. */
+    InputBudget inputBudget() {
+        return inputBudget;
     }
 
     /** Where the server is in its lifecycle. */
@@ -889,6 +898,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         private Runnable onTimeout;
         private Runnable serviceActions;
         private String name;
+        private long inputBudget; // 0: the default, computed when the server opens
         private final ConnectionSettings settings = new ConnectionSettings();
 
         private Builder() {
@@ -979,7 +989,9 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         /**
          * Closes a connection whose read or write makes no progress for this long, so slow or
          * silent clients cannot hold slots; it becomes each connection's read and write timeout.
-         * Default {@link Duration#ZERO}: none.
+         * Default {@link Duration#ZERO}: none. A setting, not a wait: zero means no timeout at all.
+         *
+         * @throws IllegalArgumentException when {@code timeout} is negative
          */
         public Builder idleTimeout(Duration timeout) {
             ConnectionSettings.checkTimeout(timeout, "idle timeout");
@@ -988,7 +1000,12 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
             return this;
         }
 
-        /** How long {@link StreamServer#close()} lets handlers finish. Default 5 s. */
+        /**
+         * How long {@link StreamServer#close()} lets handlers finish; zero closes their
+         * connections at once. Default 5 s.
+         *
+         * @throws IllegalArgumentException when {@code grace} is negative
+         */
         public Builder shutdownGrace(Duration grace) {
             this.shutdownGrace = ConnectionSettings.checkTimeout(grace, "shutdown grace");
             return this;
@@ -1046,6 +1063,40 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
             return this;
         }
 
+        /**
+         * The most input the server buffers for frames not yet complete, across all its
+         * connections: what frame decoders hold for {@link FramingProtocol}s under every model,
+         * and for {@link Connection#readFrame()}, {@link Connection#readLine()} and
+         * {@link Connection#read(dev.spindle.codec.FrameDecoder)} under the blocking models. A
+         * connection whose unfinished frame would take the total past it is closed with
+         * {@link InputBudgetExceededException}, logged and counted as its error; the others go on.
+         * However a connection ends (close, error, timeout, shutdown), its whole share returns to
+         * the budget. {@link ServerStats#bufferedInput()} tells what is held now.
+         *
+         * <p>Default: a quarter of the maximum heap, {@code Runtime.getRuntime().maxMemory() / 4}.
+         * A decoder's array grows by doubling, so it may be up to twice the bytes it holds: a
+         * budget of half the heap could fill it.
+         *
+         * <h4>Pitfalls</h4>
+         * The total charged never passes the budget, but memory may, by at most one read per
+         * connection (up to 64 KiB): a decoder has copied a read's bytes when the budget learns of
+         * them. A frame, once complete, is the handler's and leaves the budget. Buffers a
+         * connection has whatever it is sent (a blocking connection's 16 KiB read buffer, up to
+         * 64 KiB a decoder keeps for reuse, a transport's write buffer) are not charged: bound
+         * those with {@link #maxConnections(int)} and the write buffer's water marks. A
+         * {@link Protocol} that buffers input itself is not charged either.
+         *
+         * @throws IllegalArgumentException unless {@code bytes} is positive
+         */
+        public Builder inputBudget(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("inputBudget must be positive, got " + bytes
+                        + "; it is the most input, in bytes, the server buffers for unfinished frames");
+            }
+            this.inputBudget = bytes;
+            return this;
+        }
+
         /** The server's name, used for its threads and log lines. Default {@code spindle-N}. */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -1056,7 +1107,8 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
          * Binds and listens. Connections wait in the backlog until the server is started.
          *
          * @throws IllegalStateException when no handler was given
-         * @throws BindException when the address is in use or not local; the message names it
+         * @throws BindException when the server cannot listen there (the address is in use or not
+         *     local, a Unix socket's directory is missing); the message names the address and what to do
          * @throws java.net.UnknownHostException when the host name does not resolve
          * @throws IOException when the socket cannot be opened
          */
@@ -1095,11 +1147,8 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
                 }
                 try {
                     channel.bind(address, backlog);
-                } catch (BindException e) {
-                    BindException named = new BindException("cannot listen on " + address + ": " + e.getMessage()
-                            + "; choose another address or port, or stop the process that holds it");
-                    named.initCause(e);
-                    throw named;
+                } catch (IOException e) {
+                    throw BindFailure.explain(address, e);
                 }
                 channel.configureBlocking(false);
                 selector = Selector.open();
@@ -1130,11 +1179,8 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
                 }
                 try {
                     channel.bind(address, backlog);
-                } catch (BindException e) {
-                    BindException named = new BindException("cannot listen on " + address + ": " + e.getMessage()
-                            + "; choose another address or port, or stop the process that holds it");
-                    named.initCause(e);
-                    throw named;
+                } catch (IOException e) {
+                    throw BindFailure.explain(address, e);
                 }
                 return new StreamServer(this, null, null, channel, group);
             } catch (IOException | RuntimeException e) {

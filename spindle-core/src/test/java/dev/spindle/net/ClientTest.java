@@ -5,8 +5,11 @@ import org.junit.jupiter.api.Test;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -94,16 +97,31 @@ class ClientTest {
 
     @Test
     void socketOptionsAreAppliedAndReadable() throws Exception {
-        try (StreamServer server = StreamServer.builder().handler(Handlers.ECHO).open()) {
+        List<SocketAddress> peersSeenByTheServer = new CopyOnWriteArrayList<>();
+        try (StreamServer server = StreamServer.builder().handler(connection -> {
+            peersSeenByTheServer.add(connection.peerAddress());
+            Handlers.ECHO.handle(connection);
+        }).open()) {
             server.start();
             try (Connection c = Client.builder().option(java.net.StandardSocketOptions.TCP_NODELAY, true)
                     .option(java.net.StandardSocketOptions.SO_KEEPALIVE, true).build()
                     .connect(server.localAddress())) {
                 assertThat(c.option(java.net.StandardSocketOptions.TCP_NODELAY)).isTrue();
                 assertThat(c.option(java.net.StandardSocketOptions.SO_KEEPALIVE)).isTrue();
+                c.option(java.net.StandardSocketOptions.TCP_NODELAY, false);
+                assertThat(c.option(java.net.StandardSocketOptions.TCP_NODELAY)).isFalse();
+                // The kernel may round a buffer size up (Linux doubles it), never below what was asked.
+                c.option(java.net.StandardSocketOptions.SO_RCVBUF, 8 * 1024);
+                int small = c.option(java.net.StandardSocketOptions.SO_RCVBUF);
                 c.option(java.net.StandardSocketOptions.SO_RCVBUF, 64 * 1024);
-                assertThat(c.option(java.net.StandardSocketOptions.SO_RCVBUF)).isPositive();
-                assertThat(c.localAddress()).isNotNull();
+                int large = c.option(java.net.StandardSocketOptions.SO_RCVBUF);
+                assertThat(small).isGreaterThanOrEqualTo(8 * 1024);
+                assertThat(large).isGreaterThanOrEqualTo(64 * 1024).isGreaterThan(small);
+                c.sendAll(new byte[] {1});
+                assertThat(c.recvExactly(1)).containsExactly(1);
+                assertThat(c.localAddress()).as("the client's end, as the server sees its peer")
+                        .isEqualTo(peersSeenByTheServer.get(0));
+                assertThat(c.peerAddress()).isEqualTo(server.localAddress());
             }
         }
     }

@@ -3,12 +3,15 @@ package dev.spindle.net;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * An echo server for a child JVM started under a small {@code ulimit -n}: prints its port, answers
- * "failures" on stdin with how many accepts have failed, and stops when stdin closes. With the
- * argument {@code exhaust} it first uses up all but one file descriptor, which accepting takes.
+ * An echo server for a child JVM started under a small {@code ulimit -n}: prints its port, then
+ * answers on stdin "failures" with how many accepts have failed ({@link ServerStats#acceptFailures()})
+ * and "handler" with where the latest handler's thread is, and stops when stdin closes. The server
+ * logs as it does by default, to stderr. With the argument {@code exhaust} it first uses up all but
+ * one file descriptor, which accepting takes.
  */
 public final class FdLimitedEchoServer {
     private FdLimitedEchoServer() {
@@ -18,21 +21,28 @@ public final class FdLimitedEchoServer {
     private static String acceptingThreadState(StreamServer server) {
         return Thread.getAllStackTraces().entrySet().stream()
                 .filter(e -> e.getKey().getName().equals(server.name() + "-accept"))
-                .map(e -> e.getKey().getState() + " at " + java.util.Arrays.toString(
-                        java.util.Arrays.copyOf(e.getValue(), Math.min(6, e.getValue().length))))
+                .map(e -> e.getKey().getState() + " at " + Arrays.toString(
+                        Arrays.copyOf(e.getValue(), Math.min(6, e.getValue().length))))
                 .findFirst().orElse("no accepting thread");
     }
 
+    /** "blocked-in-read" when the thread waits in a connection's read, else its state. */
+    private static String handlerState(Thread thread) {
+        if (thread == null) {
+            return "none";
+        }
+        boolean inRead = Arrays.stream(thread.getStackTrace())
+                .anyMatch(f -> f.getClassName().equals(ChannelConnection.class.getName()));
+        return thread.getState() == Thread.State.WAITING && inRead ? "blocked-in-read" : thread.getState().toString();
+    }
+
     public static void main(String[] args) throws Exception {
-        AtomicInteger acceptFailures = new AtomicInteger();
+        AtomicReference<Thread> handlerThread = new AtomicReference<>();
+        ConnectionHandler echo = Handlers.ECHO; // loaded now: with no descriptor free, no class can be
         try (StreamServer server = StreamServer.builder()
-                .handler(Handlers.ECHO)
-                .onError((peer, error) -> {
-                    if (peer == null) {
-                        acceptFailures.incrementAndGet();
-                    } else {
-                        error.printStackTrace();
-                    }
+                .handler(connection -> {
+                    handlerThread.set(Thread.currentThread());
+                    echo.handle(connection);
                 })
                 .open()) {
             server.start();
@@ -44,9 +54,7 @@ public final class FdLimitedEchoServer {
                         hoard.add(java.nio.channels.FileChannel.open(java.nio.file.Path.of("/dev/null")));
                     }
                 } catch (java.io.IOException expected) {
-                    for (int i = 0; i < 1; i++) {
-                        hoard.remove(hoard.size() - 1).close();
-                    }
+                    hoard.remove(hoard.size() - 1).close();
                 }
             }
             System.out.println("port " + server.port());
@@ -54,8 +62,10 @@ public final class FdLimitedEchoServer {
             String line;
             while ((line = in.readLine()) != null) {
                 if (line.equals("failures")) {
-                    System.out.println("failures " + acceptFailures.get() + " " + server.stats() + " accepting: "
-                            + acceptingThreadState(server));
+                    System.out.println("failures " + server.stats().acceptFailures() + " " + server.stats()
+                            + " accepting: " + acceptingThreadState(server));
+                } else if (line.equals("handler")) {
+                    System.out.println("handler " + handlerState(handlerThread.get()));
                 }
             }
         }

@@ -29,7 +29,7 @@ class ProtocolUnderEveryModelTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     static Stream<Model> models() {
-        return Stream.of(Model.SYNC, Model.THREAD, Model.pool(8, 400), Model.VIRTUAL, Model.eventLoop(2), Model.ASYNC);
+        return Models.every();
     }
 
     private static byte[] bytes(String s) {
@@ -120,10 +120,31 @@ class ProtocolUnderEveryModelTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
+    void aLastLineWithoutItsNewlineIsDeliveredAtEndOfStreamAndAnsweredBeforeTheClose(Model model) throws Exception {
+        Framing lines = Framing.lines(1024);
+        try (StreamServer server = StreamServer.builder().model(model)
+                .protocol(() -> EchoProtocol.framed(lines, true)).open()) {
+            server.start();
+            try (Connection c = Client.builder().framing(lines).readTimeout(WAIT).build()
+                    .connect(server.localAddress())) {
+                c.sendAll(bytes("first\nlast line without newline"));
+                c.shutdownOutput();
+                assertThat(c.readFrame()).isEqualTo(bytes("FIRST"));
+                assertThat(c.readFrame()).as("the unterminated last line, answered")
+                        .isEqualTo(bytes("LAST LINE WITHOUT NEWLINE"));
+                assertThat(c.readFrame()).as("then end of stream").isNull();
+            }
+            Await.until("the connection has ended", () -> server.stats().active() == 0);
+            assertThat(server.stats().errors()).isZero();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
     void anOversizedFrameClosesOnlyItsConnection(Model model) throws Exception {
         Framing framing = Framing.lengthPrefixed(4, ByteOrder.BIG_ENDIAN, 100);
         List<Throwable> errors = new CopyOnWriteArrayList<>();
-        try (StreamServer server = StreamServer.builder().model(model.equals(Model.SYNC) ? Model.THREAD : model)
+        try (StreamServer server = StreamServer.builder().model(model)
                 .protocol(() -> EchoProtocol.framed(framing, false)).onError((p, e) -> errors.add(e)).open()) {
             server.start();
             try (Connection good = Client.builder().framing(framing).readTimeout(WAIT).build()
@@ -131,19 +152,31 @@ class ProtocolUnderEveryModelTest {
                 good.sendFrame(bytes("fine"));
                 assertThat(good.readFrame()).isEqualTo(bytes("fine"));
                 bad.sendAll(new byte[] {0, 0, 1, 0});
-                assertThat(bad.recv(10)).isEmpty();
+                if (model != Model.SYNC) {
+                    assertThat(bad.recv(10)).as("the bad connection is closed").isEmpty();
+                }
                 good.sendFrame(bytes("still fine"));
                 assertThat(good.readFrame()).isEqualTo(bytes("still fine"));
+                if (model == Model.SYNC) {
+                    // One connection at a time: the bad one is served, and closed, once the good one leaves.
+                    assertThat(errors).as("errors while the good connection is served").isEmpty();
+                    good.close();
+                    assertThat(bad.recv(10)).as("the bad connection is closed").isEmpty();
+                }
             }
             Await.until("error counted", () -> server.stats().errors() == 1);
             assertThat(errors).singleElement().isInstanceOf(dev.spindle.codec.FrameTooLargeException.class);
         }
     }
 
+    static Stream<Model> concurrentModels() {
+        return models().filter(model -> model != Model.SYNC);
+    }
+
     @ParameterizedTest(name = "{0}")
-    @MethodSource("models")
+    @MethodSource("concurrentModels")
     void connectionsBeyondTheMaximumAreRefused(Model model) throws Exception {
-        int max = model == Model.SYNC ? 1 : 2;
+        int max = 2;
         try (StreamServer server = StreamServer.builder().model(model).maxConnections(max)
                 .protocol(EchoProtocol::new).open()) {
             server.start();
@@ -154,16 +187,53 @@ class ProtocolUnderEveryModelTest {
                     held.add(c);
                     assertEchoes(c, "in " + i, "in " + i);
                 }
-                if (model != Model.SYNC) {
-                    try (Connection refused = connect(server)) {
-                        assertThat(refused.recv(10)).isEmpty();
-                    }
-                    assertThat(server.stats().refused()).isEqualTo(1);
+                try (Connection refused = connect(server)) {
+                    assertThat(refused.recv(10)).isEmpty();
                 }
+                assertThat(server.stats().refused()).isEqualTo(1);
                 assertEchoes(held.get(0), "unaffected", "unaffected");
+                assertEchoes(held.get(1), "unaffected", "unaffected");
             } finally {
                 held.forEach(Connection::close);
             }
+        }
+    }
+
+    /**
+     * SYNC serves one connection at a time on the accepting thread, so it never holds more than
+     * one: with a maximum of one, a second connection is not refused but waits in the backlog,
+     * and is served, on the same thread, once the first leaves.
+     */
+    @org.junit.jupiter.api.Test
+    void maxConnectionsUnderSyncMakesTheNextConnectionWaitInsteadOfRefusingIt() throws Exception {
+        List<String> servingThreads = new CopyOnWriteArrayList<>();
+        try (StreamServer server = StreamServer.builder().name("sync-max").model(Model.SYNC).maxConnections(1)
+                .protocol(() -> new Protocol() {
+                    final EchoProtocol echo = new EchoProtocol();
+
+                    @Override
+                    public void connectionMade(Transport transport) {
+                        servingThreads.add(Thread.currentThread().getName());
+                        echo.connectionMade(transport);
+                    }
+
+                    @Override
+                    public void dataReceived(ByteBuffer data) {
+                        echo.dataReceived(data);
+                    }
+                }).open()) {
+            server.start();
+            try (Connection first = connect(server); Connection second = connect(server)) {
+                assertEchoes(first, "first", "first");
+                second.sendAll(bytes("second waits"));
+                assertEchoes(first, "first again", "first again");
+                assertThat(server.stats().accepted()).as("accepted while the first is served").isEqualTo(1);
+                first.close();
+                assertThat(new String(second.recvExactly(12), StandardCharsets.UTF_8)).isEqualTo("second waits");
+                assertThat(server.stats().accepted()).isEqualTo(2);
+                assertThat(server.stats().refused()).as("refused").isZero();
+            }
+            assertThat(servingThreads).containsExactly("sync-max-accept", "sync-max-accept");
         }
     }
 
@@ -185,8 +255,7 @@ class ProtocolUnderEveryModelTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
     void aThrowingProtocolEndsOnlyItsOwnConnection(Model model) throws Exception {
-        Model concurrent = model == Model.SYNC ? Model.THREAD : model;
-        try (StreamServer server = StreamServer.builder().model(concurrent).onError((p, e) -> { })
+        try (StreamServer server = StreamServer.builder().model(model).onError((p, e) -> { })
                 .protocol(() -> new Protocol() {
                     Transport transport;
 
@@ -207,8 +276,16 @@ class ProtocolUnderEveryModelTest {
             try (Connection healthy = connect(server); Connection doomed = connect(server)) {
                 assertEchoes(healthy, "before", "before");
                 doomed.sendAll(bytes("boom"));
-                assertThat(doomed.recv(10)).isEmpty();
+                if (model != Model.SYNC) {
+                    assertThat(doomed.recv(10)).as("the doomed connection is closed").isEmpty();
+                }
                 assertEchoes(healthy, "after", "after");
+                if (model == Model.SYNC) {
+                    // One connection at a time: the doomed one is served, and fails, once the healthy one leaves.
+                    assertThat(server.stats().errors()).as("errors while the healthy connection is served").isZero();
+                    healthy.close();
+                    assertThat(doomed.recv(10)).as("the doomed connection is closed").isEmpty();
+                }
             }
             Await.until("error counted", () -> server.stats().errors() == 1);
         }
@@ -266,6 +343,8 @@ class ProtocolUnderEveryModelTest {
     @MethodSource("nonBlockingModels")
     void aClientThatStopsReadingDoesNotGrowServerMemoryPastTheHighWaterMark(Model model) throws Exception {
         List<Integer> buffered = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean paused = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger readsWhilePaused = new java.util.concurrent.atomic.AtomicInteger();
         try (StreamServer server = StreamServer.builder().model(model).protocol(() -> new Protocol() {
             final EchoProtocol echo = new EchoProtocol();
             Transport transport;
@@ -278,12 +357,19 @@ class ProtocolUnderEveryModelTest {
 
             @Override
             public void dataReceived(ByteBuffer data) {
+                if (paused.get()) {
+                    readsWhilePaused.incrementAndGet();
+                }
                 echo.dataReceived(data);
                 buffered.add(transport.writeBufferSize());
+                paused.set(!transport.isWritable()); // EchoProtocol pauses reading exactly then
             }
 
             @Override
             public void writabilityChanged(boolean writable) {
+                if (writable) {
+                    paused.set(false);
+                }
                 echo.writabilityChanged(writable);
             }
         }).open()) {
@@ -301,11 +387,15 @@ class ProtocolUnderEveryModelTest {
                         // closed below, while blocked
                     }
                 });
-                Await.until("the server's write buffer passed the high water mark",
-                        () -> buffered.stream().anyMatch(b -> b > Transport.DEFAULT_HIGH_WATER));
-                Thread.sleep(300); // the sender keeps pushing; the server must not keep reading
+                // A server that kept reading while paused would be caught at its next read; one that
+                // honours the pause leaves the sender blocked in a write with the server paused.
+                Await.until("the sender is blocked while the server is paused, or a read came while paused",
+                        () -> readsWhilePaused.get() > 0
+                                || (paused.get() && sender.getState() == Thread.State.WAITING));
+                assertThat(readsWhilePaused).as("reads while paused").hasValue(0);
                 int max = buffered.stream().mapToInt(Integer::intValue).max().orElseThrow();
                 assertThat(max).as("largest write buffer, bytes")
+                        .isGreaterThan(Transport.DEFAULT_HIGH_WATER)
                         .isLessThanOrEqualTo(Transport.DEFAULT_HIGH_WATER + 64 * 1024);
                 assertThat(sender.isAlive()).as("the sender is held back by TCP").isTrue();
                 c.close();
@@ -315,7 +405,7 @@ class ProtocolUnderEveryModelTest {
     }
 
     static Stream<Model> nonBlockingModels() {
-        return Stream.of(Model.eventLoop(2), Model.ASYNC);
+        return Models.nonBlocking();
     }
 
     @ParameterizedTest(name = "{0}")

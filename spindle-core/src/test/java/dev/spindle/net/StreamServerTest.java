@@ -43,21 +43,35 @@ class StreamServerTest {
 
     @Test
     void syncModelMakesASecondClientWaitUntilTheFirstLeaves() throws Exception {
-        try (StreamServer server = StreamServer.builder().model(Model.SYNC).handler(Handlers.ECHO).open()) {
+        List<String> events = new CopyOnWriteArrayList<>();
+        AtomicInteger numbers = new AtomicInteger();
+        ConnectionHandler recordingEcho = connection -> {
+            String me = "connection " + numbers.incrementAndGet() + " on " + Thread.currentThread().getName();
+            events.add("start " + me);
+            try {
+                Handlers.ECHO.handle(connection);
+            } finally {
+                events.add("end " + me);
+            }
+        };
+        try (StreamServer server = StreamServer.builder().name("sync").model(Model.SYNC).handler(recordingEcho).open()) {
             server.start();
             Connection first = connect(server);
             assertEchoes(first, "one");
             try (Connection second = connect(server)) {
                 second.sendAll(bytes("two"));
                 // The accepting thread is inside the first handler, so the second sits in the backlog.
-                assertThat(server.stats().accepted()).isEqualTo(1);
                 assertEchoes(first, "still one");
                 assertThat(server.stats().accepted()).isEqualTo(1);
-                assertThat(second.inputStream().available()).isZero();
+                assertThat(events).containsExactly("start connection 1 on sync-accept");
                 first.close();
                 assertThat(new String(second.recvExactly(3), StandardCharsets.UTF_8)).isEqualTo("two");
                 assertThat(server.stats().accepted()).isEqualTo(2);
             }
+            Await.until("both handlers have ended", () -> events.size() == 4);
+            assertThat(events).as("one at a time, on the accepting thread").containsExactly(
+                    "start connection 1 on sync-accept", "end connection 1 on sync-accept",
+                    "start connection 2 on sync-accept", "end connection 2 on sync-accept");
         }
     }
 
@@ -124,17 +138,31 @@ class StreamServerTest {
 
     @Test
     void idleTimeoutClosesASilentConnectionButNotABusyOne() throws Exception {
-        try (StreamServer server = StreamServer.builder().idleTimeout(Duration.ofMillis(300))
+        // Long enough that a busy connection's pings, a few milliseconds apart, never come near it
+        // even on a loaded machine.
+        try (StreamServer server = StreamServer.builder().idleTimeout(Duration.ofSeconds(1))
                 .handler(Handlers.ECHO).open()) {
             server.start();
             try (Connection silent = connect(server); Connection busy = connect(server)) {
                 assertEchoes(silent, "then nothing");
-                for (int i = 0; i < 10; i++) {
-                    assertEchoes(busy, "ping " + i);
-                    Thread.sleep(20);
+                CompletableFuture<byte[]> silentEnd = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return silent.recv(10);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                int pings = 0;
+                while (!silentEnd.isDone()) {
+                    assertEchoes(busy, "ping " + pings++);
+                    Thread.sleep(10); // pacing, not a verdict
                 }
-                assertThat(silent.recv(10)).as("closed by the server").isEmpty();
+                assertThat(silentEnd.get()).as("the silent connection, closed by the server").isEmpty();
+                assertThat(pings).as("pings while the silent connection idled").isPositive();
+                assertEchoes(busy, "the busy connection is still served");
+                assertThat(busy.isOpen()).isTrue();
                 Await.until("the timeout is counted", () -> server.stats().timedOut() == 1);
+                assertThat(server.stats().active()).as("the busy connection is still open on the server").isEqualTo(1);
                 assertThat(server.stats().errors()).isZero();
             }
         }
@@ -357,6 +385,26 @@ class StreamServerTest {
     }
 
     @Test
+    void listeningOnAUnixPathInAMissingDirectorySaysWhichPathAndWhatToDo(@TempDir Path dir) {
+        Path socket = dir.resolve("missing").resolve("s.sock");
+        assertThatThrownBy(() -> StreamServer.builder().bindUnix(socket).handler(Handlers.ECHO).open())
+                .isInstanceOf(java.net.BindException.class)
+                .hasMessageStartingWith("cannot listen on " + socket + ": ")
+                .hasMessageContaining("No such file or directory")
+                .hasMessageContaining("create the directory " + dir.resolve("missing") + " first");
+        assertThat(dir.resolve("missing")).doesNotExist();
+    }
+
+    @Test
+    void listeningOnAUnixPathTooLongSaysSo(@TempDir Path dir) {
+        Path socket = dir.resolve("x".repeat(120) + ".sock");
+        assertThatThrownBy(() -> StreamServer.builder().bindUnix(socket).handler(Handlers.ECHO).open())
+                .isInstanceOf(java.net.BindException.class)
+                .hasMessageStartingWith("cannot listen on " + socket + ": ")
+                .hasMessageContaining("choose a shorter one");
+    }
+
+    @Test
     void framedEchoRoundTripsLinesAndLengthPrefixedFrames() throws Exception {
         for (Framing framing : List.of(Framing.lines(1024), Framing.lengthPrefixed(4, ByteOrder.LITTLE_ENDIAN, 1 << 20))) {
             try (StreamServer server = StreamServer.builder().framing(framing).handler(Handlers.FRAME_ECHO).open()) {
@@ -468,7 +516,7 @@ class StreamServerTest {
                 assertThat(server.stats().active()).isEqualTo(1);
             }
             Await.until("closed", () -> server.stats().active() == 0);
-            assertThat(server.stats()).isEqualTo(new ServerStats(0, 1, 0, 5, 5, 0, 0));
+            assertThat(server.stats()).isEqualTo(new ServerStats(0, 1, 0, 5, 5, 0, 0, 0, 0));
         }
     }
 

@@ -1,0 +1,104 @@
+package dev.spindle.net;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link Transport#pauseReading()} holds back {@link Protocol#dataReceived} until
+ * {@link Transport#resumeReading()}, also when the pause comes from outside the protocol's own
+ * callbacks while a read is already under way.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PauseReadingUnderEveryModelTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    static Stream<Model> models() {
+        return Models.every();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Echoes, and records every chunk that arrives while the test says reading is paused. */
+    private static class Recorder implements Protocol {
+        final AtomicReference<Transport> transport = new AtomicReference<>();
+        final List<String> whilePaused = new CopyOnWriteArrayList<>();
+        volatile boolean paused;
+        volatile Thread thread;
+
+        @Override
+        public void connectionMade(Transport t) {
+            transport.set(t);
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            thread = Thread.currentThread();
+            if (paused) {
+                whilePaused.add(StandardCharsets.UTF_8.decode(data.duplicate()).toString());
+            }
+            transport.get().write(data);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void aPauseFromAnotherThreadHoldsBackTheReadAlreadyUnderWayUntilResumed(Model model) throws Exception {
+        Recorder recorder = new Recorder();
+        try (StreamServer server = StreamServer.builder().model(model).protocol(() -> recorder).open()) {
+            server.start();
+            try (Connection c = Client.builder().readTimeout(WAIT).build().connect(server.localAddress())) {
+                c.sendAll(bytes("hi"));
+                assertThat(c.recvExactly(2)).isEqualTo(bytes("hi"));
+                Transport transport = recorder.transport.get();
+                if (!model.nonBlocking()) {
+                    Await.until("the handler's thread is blocked in its next read",
+                            () -> blockedInRead(recorder.thread));
+                }
+                // Under ASYNC the next read starts before the lock that pauseReading takes is free.
+                recorder.paused = true;
+                transport.pauseReading();
+                // Writes from another thread are handed over in order, after the pause: once this
+                // marker arrives, the pause has taken effect under every model.
+                transport.write(ByteBuffer.wrap(bytes("paused")));
+                assertThat(c.recvExactly(6)).isEqualTo(bytes("paused"));
+                long before = server.stats().bytesIn();
+
+                c.sendAll(bytes("data"));
+                if (model.kind() != Model.Kind.EVENT_LOOP) {
+                    // A blocking read or an asynchronous one was under way when the pause came; it
+                    // completes now. The event loop reads nothing from a paused socket at all.
+                    Await.until("the read under way has completed", () -> server.stats().bytesIn() == before + 4);
+                }
+                recorder.paused = false;
+                transport.resumeReading();
+                assertThat(c.recvExactly(4)).isEqualTo(bytes("data"));
+                assertThat(recorder.whilePaused).as("chunks delivered while paused").isEmpty();
+            }
+        }
+    }
+
+    private static boolean blockedInRead(Thread thread) {
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            if (frame.getClassName().equals(ChannelConnection.class.getName())
+                    && frame.getMethodName().equals("recvInto")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
