@@ -51,11 +51,18 @@ class OptionMessagesTest {
             assertThat(help.exit()).as("exit code of %s; err: %s", args, help.err()).isZero();
             assertThat(help.out()).as("help of %s", args).startsWith("Usage: spindle");
             List<OptionSpec> options = cli.getCommandSpec().options();
+            // The option list, without the usage synopsis above it, whose wrapped lines are indented too.
+            List<String> lines = help.out().lines().toList();
+            int listStart = 1;
+            while (listStart < lines.size() && lines.get(listStart).startsWith(" ")) {
+                listStart++;
+            }
+            String list = String.join("\n", lines.subList(listStart, lines.size()));
             assertThat(options).as("options of %s", args).isNotEmpty();
             for (OptionSpec option : options) {
                 // An option's own line: indented, its short name optionally first, then the long name.
                 Pattern line = Pattern.compile("(?m)^\\s+(?:-\\w, )?" + Pattern.quote(option.longestName()) + "(?:[=\\s]|$)");
-                Matcher m = line.matcher(help.out());
+                Matcher m = line.matcher(list);
                 int lines = 0;
                 while (m.find()) {
                     lines++;

@@ -10,28 +10,46 @@ import java.util.Objects;
  * PipeConnection parentEnd = pipe.left(), childEnd = pipe.right();
  * Process<Void> child = Process.target(() -> {
  *     childEnd.send("hello from " + Process.current().name());
- *     childEnd.close();
  * }).start();
  * System.out.println(parentEnd.recv());   // hello from Process-1
  * }</pre>
  *
- * <p>The two ends are a direct Unix-domain socket between the processes that use them, made when
- * each end is first used: the {@linkplain #left() left} end listens on a path in the run's
- * private directory and the right end connects to it, so either end may be created, passed to a
- * child (captured by its task), or used in the process that opened the pipe. Both sides
- * authenticate with the run's key before a single byte of data is read.
+ * <p>The process that opens a pipe holds it, as the kernel holds a Python pipe: messages wait
+ * there until they are received. Either end may be used in that process, or passed to a child
+ * (captured by its task) and used there; an end used elsewhere reaches the holder over
+ * Unix-domain links that prove the run's key ({@link Handshake}) before a byte of data is read. Any
+ * number of processes may use the same end, as with Python's.
+ *
+ * <h2>When a message is safe</h2>
+ * A message is safe once {@code send} returns: it is then in the holder, or in the kernel's socket
+ * buffer on its way there, and it is delivered to a receiver of the other end whatever its sender
+ * does next: close or not, exit at once, or be killed with SIGKILL. However late a receiver comes,
+ * the message waits for it. A message is lost only when the holder itself dies; a holder that
+ * exits normally first stays, however long that takes, until every message it holds has been
+ * received or can no longer be (see Pitfalls).
+ *
+ * <h2>End-of-file</h2>
+ * An end's users are the end objects that have been used and not closed, in any process, and
+ * the children started with the end captured in their task, until they exit or close their copy
+ * (as a Python child holds an inherited descriptor). Once an end has had users and has none left,
+ * the other end reads {@link java.io.EOFException} after the messages already waiting, and a send
+ * to it fails (Python's {@code BrokenPipeError}). An end the holder never used is not a user: the
+ * copy a parent keeps of the end it hands its child never holds the pipe open.
  *
  * <h2>Pitfalls</h2>
  * <ul>
- *   <li>Each end is used in one process. An end captured by a child's task after it was used is
- *   an inert copy that can only be closed.</li>
- *   <li>Closing an end that was never used does nothing to the other end, so (unlike Python) a
- *   process that closes the copies it does not need never takes end-of-file from its peer; the
- *   other end sees end-of-file when the end's user closes it or dies.</li>
- *   <li>An end waits for its peer's first use: a {@code recv} with no deadline on an end whose
- *   peer is never used waits forever, as Python's does on a pipe nobody writes. Use
- *   {@link PipeConnection#poll(java.time.Duration)} or {@link PipeConnection#recv(java.time.Duration)}
- *   to bound it.</li>
+ *   <li>The pipe lives in the process that opened it. If that process is killed, the pipe is gone:
+ *       a receive elsewhere then reads end-of-file, a send fails. Open a pipe in the process that
+ *       outlives its users, usually the parent.</li>
+ *   <li>At exit, the holder waits while a message can still be received: another process is
+ *       attached to its end, or holds it, or a child that may hold it is still running. A child
+ *       that never receives keeps its parent from exiting; close the end, or end the child.</li>
+ *   <li>A child that captured an end it does not use keeps it open until it exits, as in Python:
+ *       if it waits for end-of-file on the other end, it must close its copy first, as the seeds'
+ *       consumer does.</li>
+ *   <li>A receive asks the holder for each message, so in a process other than the holder a
+ *       stream of small messages costs a round trip each; send fewer, larger messages where
+ *       throughput matters.</li>
  * </ul>
  */
 public final class Pipe {

@@ -1,5 +1,7 @@
 package dev.spindle.net;
 
+import dev.spindle.testing.Await;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

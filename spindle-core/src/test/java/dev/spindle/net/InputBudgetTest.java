@@ -1,5 +1,7 @@
 package dev.spindle.net;
 
+import dev.spindle.testing.Await;
+
 import dev.spindle.codec.Framing;
 import dev.spindle.codec.TruncatedFrameException;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package dev.spindle.net;
 
+import dev.spindle.testing.Await;
+
 import dev.spindle.codec.Framing;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

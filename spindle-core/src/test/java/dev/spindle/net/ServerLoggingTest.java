@@ -1,5 +1,7 @@
 package dev.spindle.net;
 
+import dev.spindle.testing.Await;
+
 import dev.spindle.codec.HeaderBodyFraming;
 import dev.spindle.codec.HeaderBodyPart;
 import dev.spindle.codec.LengthPrefixFraming;

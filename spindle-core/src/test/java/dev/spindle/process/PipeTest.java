@@ -1,5 +1,7 @@
 package dev.spindle.process;
 
+import dev.spindle.testing.Await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -440,7 +442,7 @@ class PipeTest {
             ProcessTest.write(sent);
             ProcessTest.sleepForever();
         }).start()) {
-            ProcessTest.awaitFile(Path.of(sent));
+            Await.untilExists(Path.of(sent));
             child.kill();
             child.join();
             assertThat(child.exitCode()).hasValue(-9);
@@ -572,7 +574,7 @@ class PipeTest {
                  return (String) childEnd.recv(Duration.ofSeconds(60));
              }).start()) {
             assertThat(parentEnd.recv(Duration.ofSeconds(60))).isEqualTo("attach");
-            ProcessTest.awaitFile(Path.of(interrupted));
+            Await.untilExists(Path.of(interrupted));
             parentEnd.send("the only message");
             assertThat(child.result(Duration.ofSeconds(60))).isEqualTo("the only message");
         }
@@ -588,7 +590,7 @@ class PipeTest {
         try {
             assertThat(holder.waitFor(90, TimeUnit.SECONDS)).as("the holder exits once delivered").isTrue();
             assertThat(holder.exitValue()).as(Files.readString(dir.resolve("holder.log"))).isZero();
-            ProcessTest.awaitFile(received);
+            Await.untilExists(received);
             assertThat(Files.readAllLines(received)).containsExactlyElementsOf(
                     IntStream.range(0, 200).mapToObj(Integer::toString).toList());
         } finally {
@@ -611,7 +613,7 @@ class PipeTest {
             PipeConnection childEnd = pipe.right();
             Process.target(() -> {
                 try {
-                    ProcessTest.awaitFile(Path.of(mainDone));
+                    Await.untilExists(Path.of(mainDone));
                     List<String> lines = new ArrayList<>();
                     for (int i = 0; i < count; i++) {
                         lines.add(String.valueOf(childEnd.recv()));

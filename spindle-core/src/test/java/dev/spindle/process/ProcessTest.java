@@ -1,5 +1,7 @@
 package dev.spindle.process;
 
+import dev.spindle.testing.Await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -107,7 +109,7 @@ class ProcessTest {
             write(ready);
             sleepForever();
         }).start()) {
-            awaitFile(Path.of(ready));
+            Await.untilExists(Path.of(ready));
             p.terminate();
             p.join();
             assertThat(p.exitCode()).hasValue(-15);
@@ -170,7 +172,7 @@ class ProcessTest {
     }
 
     static long awaitPid(Path path) throws Exception {
-        awaitFile(path);
+        Await.untilExists(path);
         return Long.parseLong(Files.readString(path));
     }
 
@@ -297,15 +299,6 @@ class ProcessTest {
             Files.writeString(Path.of(path), "x");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    /** Waits, bounded, for a child to say it has got somewhere. */
-    static void awaitFile(Path path) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!Files.exists(path)) {
-            assertThat(System.nanoTime()).as("waiting for " + path).isLessThan(deadline);
-            Thread.sleep(10);
         }
     }
 
