@@ -1,0 +1,16 @@
+/**
+ * Python's {@code multiprocessing} for the JVM: tasks in child JVMs, pipes between processes, and
+ * serialization that decodes nothing from an unauthenticated peer or outside an allow-list.
+ *
+ * <p>Start with {@link dev.spindle.process.Process} (a task in a child JVM, with its result, its
+ * exception and its exit code) and {@link dev.spindle.process.Pipe} (two connected
+ * {@link dev.spindle.process.PipeConnection} ends, held by the process that opened it). What
+ * crosses between processes goes through a {@link dev.spindle.process.Codec}, by default
+ * {@link dev.spindle.process.JavaSerializationCodec} with its allow-list and
+ * {@link dev.spindle.process.SerializationLimits}.
+ *
+ * <p>Every process of a run reaches the others through one Unix-domain listener each, in a
+ * directory only this user may enter, after a mutual HMAC handshake with the run's key; the key
+ * never appears on a command line.
+ */
+package dev.spindle.process;
