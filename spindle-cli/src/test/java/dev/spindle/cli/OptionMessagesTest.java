@@ -52,12 +52,12 @@ class OptionMessagesTest {
             assertThat(help.out()).as("help of %s", args).startsWith("Usage: spindle");
             List<OptionSpec> options = cli.getCommandSpec().options();
             // The option list, without the usage synopsis above it, whose wrapped lines are indented too.
-            List<String> lines = help.out().lines().toList();
+            List<String> helpLines = help.out().lines().toList();
             int listStart = 1;
-            while (listStart < lines.size() && lines.get(listStart).startsWith(" ")) {
+            while (listStart < helpLines.size() && helpLines.get(listStart).startsWith(" ")) {
                 listStart++;
             }
-            String list = String.join("\n", lines.subList(listStart, lines.size()));
+            String list = String.join("\n", helpLines.subList(listStart, helpLines.size()));
             assertThat(options).as("options of %s", args).isNotEmpty();
             for (OptionSpec option : options) {
                 // An option's own line: indented, its short name optionally first, then the long name.
