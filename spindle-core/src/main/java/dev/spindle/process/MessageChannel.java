@@ -144,6 +144,15 @@ final class MessageChannel implements Closeable {
         return length;
     }
 
+    /** Whether the next message is already here in full, so that {@link #receive} would not wait. */
+    boolean hasWholeMessage() {
+        if (in.remaining() < 4) {
+            return false;
+        }
+        int length = in.getInt(in.position());
+        return length >= 0 && in.remaining() - 4 >= length;
+    }
+
     /** Receives the next message whole. */
     byte[] receive(Deadline deadline) throws IOException {
         byte[] bytes = new byte[nextLength(deadline)];

@@ -6,6 +6,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -25,8 +27,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       safe, whatever its sender does next.</li>
  *   <li>On a receiver link, each request ({@link #RECV} with the longest message the caller can
  *       take and a timeout; {@link #POLL} with a timeout) gets exactly one answer, in order:
- *       {@link #MESSAGE}, {@link #END_OF_FILE}, {@link #TIMED_OUT}, {@link #TOO_LONG} or
- *       {@link #READY}. A timeout of -1 means none. The requester has at most one request in flight.</li>
+ *       {@link #MESSAGES}, {@link #END_OF_FILE}, {@link #TIMED_OUT}, {@link #TOO_LONG} or
+ *       {@link #READY}. A timeout of -1 means none. The requester has at most one request in flight.
+ *       {@link #MESSAGES} lends a batch: the next message and those already waiting behind it, up to
+ *       {@link #BATCH_COUNT} and {@link #BATCH_BYTES}. The receiver sends {@link #TAKEN} (one-way)
+ *       before it hands each lent message to its caller; lent messages not yet taken when the link
+ *       ends go back to the queue, first in line, so a receiver that dies loses none and delivers
+ *       none twice.</li>
  *   <li>On a control link, each request is answered at once: {@link #RESERVE} holds the end open for
  *       a child being handed a copy and answers its number; {@link #BIND} ties a reservation to the
  *       child's pid; {@link #RELEASE} ends one. Reservations still unbound when the link ends (its
@@ -42,7 +49,8 @@ final class PipeLink {
     static final byte BROKEN = 2;
     static final byte RECV = 1;
     static final byte POLL = 2;
-    static final byte MESSAGE = 1;
+    static final byte TAKEN = 7;
+    static final byte MESSAGES = 1;
     static final byte END_OF_FILE = 2;
     static final byte TIMED_OUT = 3;
     static final byte TOO_LONG = 4;
@@ -54,12 +62,22 @@ final class PipeLink {
 
     private static final System.Logger LOG = System.getLogger(PipeLink.class.getName());
     private static final byte[] NOTHING = new byte[0];
+    /** The most messages a sender link hands to the queue at once. */
+    private static final int MAX_BATCH = 256;
+    /** The most messages lent to a receiver at once. */
+    static final int BATCH_COUNT = 256;
+    /** The most bytes of messages lent to a receiver at once (one message may be larger). */
+    static final long BATCH_BYTES = 256 * 1024;
 
     private final MessageChannel channel;
     private final PipeRelay relay;
     private final int side;
     /** Set by the thread that reads the link when it ends; a receive in progress then gives up. */
     private final AtomicBoolean lost = new AtomicBoolean();
+    /** Messages lent to the receiver and not yet taken, oldest first; guarded by their own lock. */
+    private final java.util.ArrayDeque<byte[]> lent = new java.util.ArrayDeque<>();
+    private final java.util.concurrent.locks.ReentrantLock lentLock = new java.util.concurrent.locks.ReentrantLock();
+    private boolean lentReturned;
 
     private PipeLink(MessageChannel channel, PipeRelay relay, int side) {
         this.channel = channel;
@@ -100,8 +118,10 @@ final class PipeLink {
         String name = "spindle-pipe-" + id + (side == PipeRelay.LEFT ? "-left" : "-right");
         Runnable work = role == ProcessHub.PIPE_SENDER_HELLO ? link::carryMessages
                 : control ? link::answerControl : link::readRequests;
-        Thread.ofVirtual().name(name + (role == ProcessHub.PIPE_SENDER_HELLO ? "-in" : control ? "-control" : "-requests"))
-                .start(work);
+        // A platform thread: it waits in its selector for every message, and a virtual thread's wait
+        // goes through the JDK's poller, a hand-off more per message.
+        Thread.ofPlatform().daemon().name(name + (role == ProcessHub.PIPE_SENDER_HELLO ? "-in"
+                : control ? "-control" : "-requests")).start(work);
         return true;
     }
 
@@ -112,9 +132,16 @@ final class PipeLink {
      */
     private void carryMessages() {
         int to = 1 - side;
+        List<byte[]> batch = new ArrayList<>();
         try {
             while (true) {
-                relay.put(to, channel.receive(Deadline.NONE), Deadline.NONE, lost::get);
+                // What one read brought in goes to the queue at once: one hand-off, not one per message.
+                batch.add(channel.receive(Deadline.NONE));
+                while (batch.size() < MAX_BATCH && channel.hasWholeMessage()) {
+                    batch.add(channel.receive(Deadline.NONE));
+                }
+                relay.putAll(to, batch, lost::get);
+                batch.clear();
             }
         } catch (IOException e) {
             // End of stream (the sender closed or ended), a broken link, or a finished other end.
@@ -129,7 +156,9 @@ final class PipeLink {
             while (true) {
                 MessageChannel.Tagged request = channel.receiveTagged(Deadline.NONE);
                 ByteBuffer body = ByteBuffer.wrap(request.payload());
-                if (request.tag() == RECV && body.remaining() == 12) {
+                if (request.tag() == TAKEN && body.remaining() == 4) {
+                    taken(body.getInt());
+                } else if (request.tag() == RECV && body.remaining() == 12) {
                     int maxLength = body.getInt();
                     Deadline deadline = deadline(body.getLong());
                     Thread.ofVirtual().name("spindle-pipe-recv").start(() -> answerRecv(maxLength, deadline));
@@ -146,9 +175,39 @@ final class PipeLink {
             // The receiver closed its end or ended.
         } finally {
             lost.set(true);
+            returnLent();
             relay.wakeAll();
             detach();
         }
+    }
+
+    /** The receiver took {@code count} lent messages: they are its now. */
+    private void taken(int count) {
+        lentLock.lock();
+        try {
+            int gone = 0;
+            for (; gone < count && !lent.isEmpty(); gone++) {
+                lent.removeFirst();
+            }
+            relay.returnedOrTaken(gone);
+        } finally {
+            lentLock.unlock();
+        }
+    }
+
+    /** The link ended: what the receiver had not taken goes back to the queue, for the end's other users. */
+    private void returnLent() {
+        List<byte[]> untaken;
+        lentLock.lock();
+        try {
+            lentReturned = true;
+            untaken = new ArrayList<>(lent);
+            lent.clear();
+        } finally {
+            lentLock.unlock();
+        }
+        relay.putBack(side, untaken);
+        relay.returnedOrTaken(untaken.size());
     }
 
     /** A control link: reservations for children being handed a copy of the end. Not a user itself. */
@@ -191,29 +250,73 @@ final class PipeLink {
     }
 
     private void answerRecv(int maxLength, Deadline deadline) {
-        byte[] message;
+        List<byte[]> batch = List.of();
         byte kind;
+        byte[] answer;
         try {
-            message = relay.take(side, maxLength, deadline, lost::get);
-            kind = MESSAGE;
+            batch = relay.takeSome(side, maxLength, BATCH_COUNT, BATCH_BYTES, true, deadline, lost::get);
+            kind = MESSAGES;
+            answer = encode(batch);
         } catch (EOFException e) {
-            message = NOTHING;
             kind = END_OF_FILE;
+            answer = NOTHING;
         } catch (SocketTimeoutException e) {
-            message = NOTHING;
             kind = TIMED_OUT;
+            answer = NOTHING;
         } catch (MessageTooLongException e) {
-            message = ByteBuffer.allocate(4).putInt(e.length()).array();
             kind = TOO_LONG;
+            answer = ByteBuffer.allocate(4).putInt(e.length()).array();
         } catch (IOException e) {
             return; // the link was lost while waiting
         }
+        lentLock.lock();
         try {
-            channel.sendTagged(kind, message, 0, message.length, Deadline.NONE);
-        } catch (IOException e) {
-            if (kind == MESSAGE) {
-                relay.putBack(side, message);
+            if (lentReturned) {
+                relay.putBack(side, batch); // the link ended while these were being taken
+                relay.returnedOrTaken(batch.size());
+                return;
             }
+            lent.addAll(batch);
+        } finally {
+            lentLock.unlock();
+        }
+        try {
+            channel.sendTagged(kind, answer, 0, answer.length, Deadline.NONE);
+        } catch (IOException e) {
+            // The link is lost; its reader returns what was lent when it sees the end.
+        }
+    }
+
+    /** A batch on the wire: its count, then each message's length and bytes. */
+    private static byte[] encode(List<byte[]> batch) {
+        int size = 4;
+        for (byte[] message : batch) {
+            size += 4 + message.length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size).putInt(batch.size());
+        for (byte[] message : batch) {
+            out.putInt(message.length).put(message);
+        }
+        return out.array();
+    }
+
+    /** Reads what {@link #encode} wrote. */
+    static List<byte[]> decodeBatch(byte[] answer) throws java.io.StreamCorruptedException {
+        try {
+            ByteBuffer in = ByteBuffer.wrap(answer);
+            int count = in.getInt();
+            if (count < 1 || count > BATCH_COUNT) {
+                throw new java.io.StreamCorruptedException("the pipe's holder lent " + count + " messages at once");
+            }
+            List<byte[]> batch = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                byte[] message = new byte[in.getInt()];
+                in.get(message);
+                batch.add(message);
+            }
+            return batch;
+        } catch (java.nio.BufferUnderflowException | NegativeArraySizeException e) {
+            throw new java.io.StreamCorruptedException("the pipe's holder sent a batch cut short");
         }
     }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,8 +34,9 @@ import java.util.function.BooleanSupplier;
  * <p>Each end's queue holds at most {@link #QUEUE_LIMIT} bytes: a sender beyond it waits, as on a
  * full kernel pipe. One message larger than the limit still goes in when the queue is empty.
  *
- * <p>Thread-safe: one lock per pipe, with a condition per end that is signalled on every change
- * of that end's queue and of the other end's users.
+ * <p>Thread-safe: one lock per pipe, with two conditions per end: one for receivers (a message
+ * arrived, or the other end finished) and one for senders (the queue fell to half its limit, or
+ * the end finished), so that a full pipe wakes its senders once per half-queue, not per message.
  */
 final class PipeRelay {
 
@@ -55,13 +57,18 @@ final class PipeRelay {
     private final long id;
     private final ReentrantLock lock = new ReentrantLock();
     private final Inbox[] inboxes = {new Inbox(), new Inbox()};
+    /** Messages lent to receivers in other processes and not yet taken by them. */
+    private final java.util.concurrent.atomic.AtomicInteger lentOut = new java.util.concurrent.atomic.AtomicInteger();
     /** Reservation number to the side it holds, for children handed an end. */
     private final Map<Long, Integer> reserved = new ConcurrentHashMap<>();
 
     /** What waits to be received at one end, and who uses that end. */
     private final class Inbox {
         final ArrayDeque<byte[]> messages = new ArrayDeque<>();
-        final Condition changed = lock.newCondition();
+        /** Signalled when a message arrives, or this end's peer finishes: receivers wait on it. */
+        final Condition arrived = lock.newCondition();
+        /** Signalled when the queue falls to half its limit, or this end finishes: senders wait on it. */
+        final Condition drained = lock.newCondition();
         long bytes;
         int users;
         /** Users that are end objects of this process: they cannot receive once it has exited. */
@@ -134,8 +141,7 @@ final class PipeRelay {
                 end.localUsers--;
             }
             // The other end may now read end-of-file; senders to this end may now fail.
-            inboxes[0].changed.signalAll();
-            inboxes[1].changed.signalAll();
+            signalEverything();
             forgetIfOver();
         } finally {
             lock.unlock();
@@ -184,29 +190,53 @@ final class PipeRelay {
     void put(int to, byte[] message, Deadline deadline, BooleanSupplier senderClosed) throws IOException {
         lock.lock();
         try {
-            Inbox end = inboxes[to];
-            while (!end.finished() && end.bytes > 0 && end.bytes + message.length > QUEUE_LIMIT) {
+            awaitRoom(to, message.length, deadline, senderClosed);
+            append(inboxes[to], message);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Queues {@code messages}, in order, for the end {@code to}, waiting as {@link #put} does. */
+    void putAll(int to, List<byte[]> messages, BooleanSupplier senderClosed) throws IOException {
+        lock.lock();
+        try {
+            for (byte[] message : messages) {
+                awaitRoom(to, message.length, Deadline.NONE, senderClosed);
+                append(inboxes[to], message);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock: waits while {@code to}'s queue has no room for {@code length} more bytes. */
+    private void awaitRoom(int to, int length, Deadline deadline, BooleanSupplier senderClosed) throws IOException {
+        Inbox end = inboxes[to];
+        try {
+            while (!end.finished() && end.bytes > 0 && end.bytes + length > QUEUE_LIMIT) {
                 if (senderClosed.getAsBoolean()) {
                     throw new IOException("this pipe end is closed");
                 }
-                if (!deadline.await(end.changed)) {
+                if (!deadline.await(end.drained)) {
                     throw new SocketTimeoutException("the pipe is full: the other end has not received the "
                             + end.bytes + " bytes already waiting for it; the message was not sent");
                 }
             }
-            if (end.finished()) {
-                throw new IOException("the other end of the pipe was closed by every process that used it; "
-                        + "nothing can receive this message (Python's BrokenPipeError)");
-            }
-            end.messages.addLast(message);
-            end.bytes += message.length;
-            end.changed.signalAll();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for room in the pipe");
-        } finally {
-            lock.unlock();
         }
+        if (end.finished()) {
+            throw new IOException("the other end of the pipe was closed by every process that used it; "
+                    + "nothing can receive this message (Python's BrokenPipeError)");
+        }
+    }
+
+    private static void append(Inbox end, byte[] message) {
+        end.messages.addLast(message);
+        end.bytes += message.length;
+        end.arrived.signal();
     }
 
     /**
@@ -218,34 +248,62 @@ final class PipeRelay {
      * @throws SocketTimeoutException when the deadline passes first
      */
     byte[] take(int at, int maxLength, Deadline deadline, BooleanSupplier receiverClosed) throws IOException {
+        return takeSome(at, maxLength, 1, 0, false, deadline, receiverClosed).get(0);
+    }
+
+    /**
+     * Takes the next message waiting at {@code at} as {@link #take} does, and with it up to
+     * {@code maxCount - 1} more that are already waiting, while their bytes stay within
+     * {@code maxBytes}: what a receiver in another process is lent at once, so that a stream of
+     * messages costs it one request per batch rather than per message. Only the first message is
+     * held to {@code maxLength}.
+     *
+     * @param lending whether the messages are lent to another process: they then count as lent in
+     *        the same step that takes them off the queue, so that an exit in between cannot miss them
+     */
+    List<byte[]> takeSome(int at, int maxLength, int maxCount, long maxBytes, boolean lending, Deadline deadline,
+            BooleanSupplier receiverClosed) throws IOException {
         lock.lock();
         try {
             Inbox end = inboxes[at];
-            while (true) {
-                byte[] next = end.messages.peekFirst();
-                if (next != null) {
-                    if (next.length > maxLength) {
-                        throw new MessageTooLongException(next.length, maxLength);
-                    }
-                    end.messages.removeFirst();
-                    end.bytes -= next.length;
-                    end.changed.signalAll();
-                    if (end.messages.isEmpty()) {
-                        forgetIfOver();
-                        exitMayProceed();
-                    }
-                    return next;
-                }
+            while (end.messages.isEmpty()) {
                 if (inboxes[1 - at].finished()) {
                     throw new EOFException("the other end of the pipe was closed and every message has been received");
                 }
                 if (receiverClosed.getAsBoolean()) {
                     throw new IOException("this pipe end is closed");
                 }
-                if (!deadline.await(end.changed)) {
+                if (!deadline.await(end.arrived)) {
                     throw new SocketTimeoutException("no message arrived at the pipe end in time");
                 }
             }
+            if (end.messages.peekFirst().length > maxLength) {
+                throw new MessageTooLongException(end.messages.peekFirst().length, maxLength);
+            }
+            List<byte[]> taken = new java.util.ArrayList<>();
+            long takenBytes = 0;
+            long before = end.bytes;
+            do {
+                byte[] next = end.messages.removeFirst();
+                taken.add(next);
+                takenBytes += next.length;
+                end.bytes -= next.length;
+            } while (taken.size() < maxCount && !end.messages.isEmpty()
+                    && takenBytes + end.messages.peekFirst().length <= maxBytes);
+            if (lending) {
+                lentOut.addAndGet(taken.size());
+            }
+            // Senders wake once the queue is half empty, not at every message: fewer hand-offs.
+            if (before > QUEUE_LIMIT / 2 && end.bytes <= QUEUE_LIMIT / 2) {
+                end.drained.signalAll();
+            }
+            if (end.messages.isEmpty()) {
+                forgetIfOver();
+                exitMayProceed();
+            } else {
+                end.arrived.signal(); // another receiver may take the next one
+            }
+            return taken;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for a message on the pipe");
@@ -254,14 +312,29 @@ final class PipeRelay {
         }
     }
 
-    /** Puts back a message taken for a receiver that could not be given it, first in line again. */
-    void putBack(int at, byte[] message) {
+    /** {@code count} messages lent by {@link #takeSome} are no longer: taken by the receiver, or put back. */
+    void returnedOrTaken(int count) {
+        if (lentOut.addAndGet(-count) == 0) {
+            exitMayProceed();
+        }
+    }
+
+    /**
+     * Puts back messages taken for a receiver that did not get to them (its link ended before it
+     * took them), first in line again and in their order.
+     */
+    void putBack(int at, List<byte[]> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
         lock.lock();
         try {
             Inbox end = inboxes[at];
-            end.messages.addFirst(message);
-            end.bytes += message.length;
-            end.changed.signalAll();
+            for (int i = messages.size() - 1; i >= 0; i--) {
+                end.messages.addFirst(messages.get(i));
+                end.bytes += messages.get(i).length;
+            }
+            end.arrived.signalAll();
         } finally {
             lock.unlock();
         }
@@ -279,7 +352,7 @@ final class PipeRelay {
                 if (receiverClosed.getAsBoolean()) {
                     throw new IOException("this pipe end is closed");
                 }
-                if (!deadline.await(end.changed)) {
+                if (!deadline.await(end.arrived)) {
                     return false;
                 }
             }
@@ -296,22 +369,32 @@ final class PipeRelay {
     void wakeAll() {
         lock.lock();
         try {
-            inboxes[0].changed.signalAll();
-            inboxes[1].changed.signalAll();
+            signalEverything();
         } finally {
             lock.unlock();
         }
     }
 
+    /** Under the lock: every waiter looks again (users changed, or an end was closed). */
+    private void signalEverything() {
+        for (Inbox end : inboxes) {
+            end.arrived.signalAll();
+            end.drained.signalAll();
+        }
+    }
+
     /**
-     * Whether this process must stay to deliver: an end still has messages waiting, and someone may
-     * yet receive them. That is a user other than this process's own end objects (another
+     * Whether this process must stay to deliver: messages are lent to a receiver that has not said it
+     * took them, or an end still has messages waiting and someone may yet receive them. That is a user other than this process's own end objects (another
      * process's link, or a child holding a reservation), or, for an end nobody has used yet, a
      * child still running that may have been handed it.
      */
     private boolean holdsDeliverable(boolean childrenRunning) {
         lock.lock();
         try {
+            if (lentOut.get() > 0) {
+                return true; // lent to a live receiver that has yet to say it took them
+            }
             for (Inbox end : inboxes) {
                 if (!end.messages.isEmpty() && (end.users > end.localUsers || (!end.used && childrenRunning))) {
                     return true;

@@ -17,10 +17,13 @@ import java.util.function.BooleanSupplier;
  * {@link ProcessHub} over up to two authenticated links, a sender link made on the first send and a
  * receiver link made on the first receive or poll (see {@link PipeLink} for what crosses them).
  *
- * <p>A receive asks the holder for the next message and waits for the answer, so a message is taken
- * from the pipe only when a caller receives it, and stays for the end's other users otherwise. A
- * receive that gives up before the answer came (its deadline passed, or it was interrupted) leaves
- * the answer owed; the next receive or poll collects it first, so no message is lost to a timeout.
+ * <p>A receive asks the holder for the next message and waits for the answer, which lends it the
+ * messages already waiting behind it too; later receives take those without asking. Before a lent
+ * message goes to the caller, this end tells the holder it is taken, so a process that dies with
+ * lent messages loses none (the holder puts them back for the end's other users) and none is
+ * delivered twice. A receive that gives up before the answer came (its deadline passed, or it was
+ * interrupted) leaves the answer owed; the next receive or poll collects it first, so no message
+ * is lost to a timeout.
  *
  * <p>When the holder has ended, the pipe is gone: a receive then reads end-of-file and a send fails,
  * as they do on a Python pipe whose other end's processes have all exited.
@@ -47,7 +50,8 @@ final class RemotePipeEnd implements PipeEnd {
     private volatile boolean sendBroken;
     /** Receiver state, touched only under the connection's receive lock. */
     private boolean answerOwed;
-    private byte[] stash;
+    /** Messages the holder lent this end and no caller has taken yet, oldest first. */
+    private final java.util.ArrayDeque<byte[]> lent = new java.util.ArrayDeque<>();
 
     RemotePipeEnd(Path hub, long pipe, int side, long holderPid, BooleanSupplier closed) {
         this.hub = hub;
@@ -103,35 +107,32 @@ final class RemotePipeEnd implements PipeEnd {
 
     @Override
     public byte[] receive(int maxLength, Deadline deadline) throws IOException {
-        if (stash != null) {
-            return fromStash(maxLength);
-        }
-        MessageChannel link = link(Role.RECEIVER);
+        MessageChannel link = lent.isEmpty() ? link(Role.RECEIVER) : receiverLink();
         if (link == null) {
             return ended.receive(maxLength, deadline);
         }
         try {
-            if (answerOwed) {
+            if (lent.isEmpty() && answerOwed) {
                 MessageChannel.Tagged late = await(link, deadline);
-                if (late.tag() == PipeLink.MESSAGE) {
-                    stash = late.payload();
-                    return fromStash(maxLength);
-                }
                 if (late.tag() == PipeLink.END_OF_FILE) {
                     throw endOfFile();
                 }
+                keepLent(late);
             }
-            ask(link, ByteBuffer.allocate(12).putInt(maxLength).putLong(timeoutNanos(deadline)), PipeLink.RECV);
-            MessageChannel.Tagged answer = await(link, answerDeadline(deadline));
-            return switch (answer.tag()) {
-                case PipeLink.MESSAGE -> answer.payload();
-                case PipeLink.END_OF_FILE -> throw endOfFile();
-                case PipeLink.TIMED_OUT -> throw new SocketTimeoutException("no message arrived at the pipe end in time");
-                case PipeLink.TOO_LONG -> throw new MessageTooLongException(ByteBuffer.wrap(answer.payload()).getInt(),
-                        maxLength);
-                default -> throw new java.io.StreamCorruptedException("the pipe's holder answered a receive with kind "
-                        + answer.tag());
-            };
+            if (lent.isEmpty()) {
+                ask(link, ByteBuffer.allocate(12).putInt(maxLength).putLong(timeoutNanos(deadline)), PipeLink.RECV);
+                MessageChannel.Tagged answer = await(link, answerDeadline(deadline));
+                switch (answer.tag()) {
+                    case PipeLink.MESSAGES -> keepLent(answer);
+                    case PipeLink.END_OF_FILE -> throw endOfFile();
+                    case PipeLink.TIMED_OUT -> throw new SocketTimeoutException("no message arrived at the pipe end in time");
+                    case PipeLink.TOO_LONG -> throw new MessageTooLongException(
+                            ByteBuffer.wrap(answer.payload()).getInt(), maxLength);
+                    default -> throw new java.io.StreamCorruptedException("the pipe's holder answered a receive "
+                            + "with kind " + answer.tag());
+                }
+            }
+            return takeLent(link, maxLength);
         } catch (InterruptedIOException | EOFException | MessageTooLongException e) {
             throw e;
         } catch (IOException e) {
@@ -141,7 +142,7 @@ final class RemotePipeEnd implements PipeEnd {
 
     @Override
     public boolean poll(Deadline deadline) throws IOException {
-        if (stash != null) {
+        if (!lent.isEmpty()) {
             return true;
         }
         MessageChannel link = link(Role.RECEIVER);
@@ -151,11 +152,11 @@ final class RemotePipeEnd implements PipeEnd {
         try {
             if (answerOwed) {
                 MessageChannel.Tagged late = await(link, deadline);
-                if (late.tag() == PipeLink.MESSAGE) {
-                    stash = late.payload();
+                if (late.tag() == PipeLink.END_OF_FILE) {
                     return true;
                 }
-                if (late.tag() == PipeLink.END_OF_FILE) {
+                keepLent(late);
+                if (!lent.isEmpty()) {
                     return true;
                 }
             }
@@ -166,6 +167,44 @@ final class RemotePipeEnd implements PipeEnd {
             throw e;
         } catch (IOException e) {
             return lost(e).poll(deadline);
+        }
+    }
+
+    /** Keeps what an answer lent; other kinds of answer (a late timeout or poll) lend nothing. */
+    private void keepLent(MessageChannel.Tagged answer) throws java.io.StreamCorruptedException {
+        if (answer.tag() == PipeLink.MESSAGES) {
+            lent.addAll(PipeLink.decodeBatch(answer.payload()));
+        }
+    }
+
+    /**
+     * The oldest lent message, if it fits: the holder hears that it is taken before the caller gets
+     * it, so that it is neither lost nor given to another receiver if this process then dies.
+     */
+    private byte[] takeLent(MessageChannel link, int maxLength) throws IOException {
+        byte[] next = lent.peekFirst();
+        if (next.length > maxLength) {
+            throw new MessageTooLongException(next.length, maxLength);
+        }
+        byte[] one = {0, 0, 0, 1};
+        try {
+            link.sendTagged(PipeLink.TAKEN, one, 0, one.length, Deadline.NONE);
+        } catch (IOException e) {
+            if (holderAlive()) {
+                throw e; // the holder lives and, seeing the link end, puts the message back for others
+            }
+            // The holder died: nobody else can get this message, so it is this receiver's.
+        }
+        return lent.removeFirst();
+    }
+
+    /** The receiver link that lent what this end holds; it exists, since it lent. */
+    private MessageChannel receiverLink() {
+        linkLock.lock();
+        try {
+            return links[Role.RECEIVER.ordinal()];
+        } finally {
+            linkLock.unlock();
         }
     }
 
@@ -284,15 +323,6 @@ final class RemotePipeEnd implements PipeEnd {
         MessageChannel.Tagged answer = link.receiveTagged(deadline);
         answerOwed = false;
         return answer;
-    }
-
-    private byte[] fromStash(int maxLength) throws MessageTooLongException {
-        if (stash.length > maxLength) {
-            throw new MessageTooLongException(stash.length, maxLength);
-        }
-        byte[] message = stash;
-        stash = null;
-        return message;
     }
 
     /** After a link broke: closed by this process, or the holder is gone and with it the pipe. */

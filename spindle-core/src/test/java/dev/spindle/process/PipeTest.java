@@ -527,6 +527,39 @@ class PipeTest {
         }
     }
 
+    @Test
+    void messagesLentToAReceiverThatIsKilledGoToAnotherExactlyOnce() throws Exception {
+        Pipe pipe = Pipe.open();
+        PipeConnection shared = pipe.right();
+        try (PipeConnection left = pipe.left()) {
+            for (int i = 0; i < 100; i++) {
+                left.send(i);
+            }
+        }
+        String tookFirst = dir.resolve("took-first").toString();
+        List<Object> first = new ArrayList<>();
+        try (Process<Void> killed = Process.target(() -> {
+            try {
+                // The holder lends this receiver every waiting message; it takes exactly one.
+                Object one = shared.recv();
+                Files.writeString(Path.of(tookFirst + ".tmp"), String.valueOf(one));
+                Files.move(Path.of(tookFirst + ".tmp"), Path.of(tookFirst));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            ProcessTest.sleepForever();
+        }).start()) {
+            Await.untilExists(Path.of(tookFirst));
+            first.add(Integer.valueOf(Files.readString(Path.of(tookFirst))));
+            killed.kill();
+            killed.join();
+        }
+        List<Object> rest = Where.IN_A_CHILD.run(() -> receiveUntilEndOfFile(shared));
+        List<Object> all = new ArrayList<>(first);
+        all.addAll(rest);
+        assertThat(all).as("what the killed receiver took, then what the next one got").containsExactlyElementsOf(range(100));
+    }
+
     @ParameterizedTest
     @EnumSource(Direction.class)
     void oneHundredThousandMessagesArriveInOrder(Direction direction) throws Exception {
