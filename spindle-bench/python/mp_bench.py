@@ -3,7 +3,8 @@
 Measures, with the same shapes as dev.spindle.bench.ProcessBench:
   * start + join of a process running an empty function, per start method (fork, spawn, forkserver);
   * Pipe throughput, child to parent, for 64-byte byte strings (send_bytes/recv_bytes), small
-    objects (send/recv of a tuple (i, "hello", 3.14)) and 64 KiB byte strings.
+    objects (send/recv of a tuple (i, "hello", 3.14)) and 64 KiB byte strings; and parent to child
+    for 64-byte byte strings (timed until the child says it has received them all).
 Prints one JSON object per line. Every loop is bounded by its count.
 """
 import argparse
@@ -33,6 +34,34 @@ def producer(conn, kind, n):
             for i in range(n):
                 conn.send((i, "hello", 3.14))
     conn.close()
+
+
+def consumer(conn, n):
+    for _ in range(2):  # a warm-up batch, then the measured one
+        conn.recv()
+        for _ in range(n):
+            conn.recv_bytes()
+        conn.send("done")
+    conn.close()
+
+
+def pipe_down(n):
+    ctx = mp.get_context("fork")
+    left, right = ctx.Pipe()
+    p = ctx.Process(target=consumer, args=(right, n))
+    p.start()
+    right.close()
+    payload64 = b"x" * 64
+    rate = 0.0
+    for _ in range(2):
+        t0 = time.perf_counter()
+        left.send("go")
+        for _ in range(n):
+            left.send_bytes(payload64)
+        left.recv()
+        rate = n / (time.perf_counter() - t0)
+    p.join()
+    return {"what": "pipe", "name": "python", "payload": "down64", "messages": n, "msgs_per_s": rate}
 
 
 def start_join(method, runs):
@@ -82,6 +111,7 @@ def main():
     else:
         for kind, n in (("bytes64", args.messages), ("objects", args.messages), ("bytes64k", args.messages // 20)):
             print(json.dumps(pipe(kind, n)), flush=True)
+        print(json.dumps(pipe_down(args.messages)), flush=True)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,8 @@ import org.HdrHistogram.Histogram;
  *   against Python's fork, spawn and forkserver.</li>
  *   <li>Pipe messages per second, child to parent, after an equal warm-up batch: 64-byte byte
  *   arrays, small objects (a record of an int, a string and a double; Python sends the same
- *   tuple) and 64 KiB byte arrays.</li>
+ *   tuple) and 64 KiB byte arrays; and parent to child, 64-byte byte arrays, timed until the child
+ *   says it received them all (the child then receives through the parent, which holds the pipe).</li>
  * </ul>
  *
  * <p>Options: {@code --rounds N} (2), {@code --runs N} start+join runs per method and round (20),
@@ -85,6 +86,7 @@ public final class ProcessBench {
                 int n = kind.equals("bytes64k") ? messages / 20 : messages;
                 pipe.computeIfAbsent("spindle " + kind, k -> new ArrayList<>()).add(pipeRate(kind, n));
             }
+            pipe.computeIfAbsent("spindle down64", k -> new ArrayList<>()).add(pipeDownRate(messages));
             System.err.printf("round %d of %d done%n", round + 1, rounds);
         }
         String table = table(start, pipe, rounds, runs, messages, began);
@@ -143,6 +145,46 @@ public final class ProcessBench {
         }
     }
 
+    /**
+     * Messages per second from this process to a child, 64 bytes each, timed until the child says it
+     * has received them all; after a warm-up batch of the same size.
+     */
+    static double pipeDownRate(int n) throws Exception {
+        Pipe pipe = Pipe.open();
+        PipeConnection left = pipe.left();
+        PipeConnection right = pipe.right();
+        try (Process<Void> consumer = Process.target(() -> consume(right, n)).start()) {
+            byte[] payload = new byte[64];
+            double rate = 0;
+            for (int batch = 0; batch < 2; batch++) {
+                long t0 = System.nanoTime();
+                left.send("go");
+                for (int i = 0; i < n; i++) {
+                    left.sendBytes(payload);
+                }
+                left.recv();
+                rate = n / ((System.nanoTime() - t0) / 1e9);
+            }
+            consumer.join();
+            left.close();
+            return rate;
+        }
+    }
+
+    static void consume(PipeConnection conn, int n) {
+        try (conn) {
+            for (int batch = 0; batch < 2; batch++) {
+                conn.recv();
+                for (int i = 0; i < n; i++) {
+                    conn.recvBytes();
+                }
+                conn.send("done");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static void produce(PipeConnection conn, String kind, int n) {
         byte[] payload = new byte[kind.equals("bytes64k") ? 65536 : 64];
         try (conn) {
@@ -191,10 +233,10 @@ public final class ProcessBench {
         double fork = median(start.get("python fork"));
         start.forEach((name, values) -> md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f× |%n",
                 name, median(values), fork / median(values))));
-        md.append(String.format(Locale.ROOT, "%nPipe, child to parent (%,d messages; 64 KiB: %,d; after an equal "
-                + "warm-up batch):%n%n", messages, messages / 20));
+        md.append(String.format(Locale.ROOT, "%nPipe, child to parent unless the row says otherwise (%,d messages; "
+                + "64 KiB: %,d; after an equal warm-up batch):%n%n", messages, messages / 20));
         md.append("| payload | Python msgs/s | Spindle msgs/s | Spindle ÷ Python |\n|---|---:|---:|---:|\n");
-        for (String kind : List.of("bytes64", "objects", "bytes64k")) {
+        for (String kind : List.of("bytes64", "objects", "bytes64k", "down64")) {
             double py = median(pipe.get("python " + kind));
             double sp = median(pipe.get("spindle " + kind));
             md.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2f× |%n", label(kind), py, sp, sp / py));
@@ -206,6 +248,7 @@ public final class ProcessBench {
         return switch (kind) {
             case "bytes64" -> "64 B byte array";
             case "objects" -> "small object (int, string, double)";
+            case "down64" -> "64 B byte array, parent to child";
             default -> "64 KiB byte array";
         };
     }

@@ -52,6 +52,7 @@ final class ProcessHub {
 
     private ProcessHub(Run run) throws IOException {
         this.run = run;
+        run.holdDirectory();
         this.address = run.newSocketPath("hub");
         this.listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         listener.bind(UnixDomainSocketAddress.of(address), 256);

@@ -27,12 +27,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * never appears on a command line.
  *
  * <h2>The directory's life</h2>
- * Every process of the run holds a shared lock on the directory's {@code run.lock} file for as long
- * as it lives; the kernel drops a process's lock when it dies, however it dies. The last process to
- * exit normally (the one that can then take the lock exclusively) removes the directory. When the
- * last ones were killed instead, the directory stays until the next root run of this user starts:
- * it removes every {@code spindle-*} run directory of this user whose lock nobody holds, and leaves
- * those of live runs alone.
+ * Every process of the run that has sockets in the directory (the root, and a child once it
+ * starts its own {@link ProcessHub}) holds a shared lock on the directory's {@code run.lock} file
+ * for as long as it lives; the kernel drops a process's lock when it dies, however it dies. A child
+ * without sockets there does not need the directory and takes no lock, which keeps its start and
+ * exit cheap. The last holder to exit normally (the one that can then take the lock exclusively)
+ * removes the directory. When the last holders were killed instead, the directory stays until the
+ * next root run of this user starts: it removes every {@code spindle-*} run directory of this user
+ * whose lock nobody holds, and leaves those of live runs alone.
  */
 final class Run {
 
@@ -49,10 +51,13 @@ final class Run {
     private final AtomicLong sockets = new AtomicLong();
     private final AtomicLong children = new AtomicLong();
 
-    private Run(byte[] key, Path directory, ProcessInfo identity) {
+    private boolean holding;
+
+    private Run(byte[] key, Path directory, ProcessInfo identity, boolean holding) {
         this.key = key;
         this.directory = directory;
         this.identity = identity;
+        this.holding = holding;
     }
 
     /** This process's run: a child's from its bootstrap, otherwise a new root run. */
@@ -75,12 +80,22 @@ final class Run {
             if (current != null) {
                 throw new IllegalStateException("this process already belongs to a run");
             }
-            current = new Run(key, directory, identity);
-            try {
+            current = new Run(key, directory, identity, false);
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /**
+     * Keeps the run's directory for as long as this process lives: called before this process puts
+     * a socket there. The root holds it from the start; a child from its first socket.
+     */
+    void holdDirectory() throws IOException {
+        LOCK.lock();
+        try {
+            if (!holding) {
                 holdWhileAlive(directory);
-            } catch (IOException e) {
-                // The root removed the directory already (it exited); this child's own sockets will fail to bind
-                // there and say so. Nothing else depends on the lock.
+                holding = true;
             }
         } finally {
             LOCK.unlock();
@@ -112,7 +127,7 @@ final class Run {
             holdWhileAlive(fresh);
             Path directory = root.resolve(PREFIX + fresh.getFileName().toString().substring(".spindle-new-".length()));
             Files.move(fresh, directory, StandardCopyOption.ATOMIC_MOVE);
-            return new Run(Handshake.newKey(), directory, identity);
+            return new Run(Handshake.newKey(), directory, identity, true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the run's private socket directory: " + e.getMessage()
                     + "; check that java.io.tmpdir (or /tmp) is writable", e);
