@@ -425,7 +425,7 @@ final class PipeRelay {
         EXIT_LOCK.lock();
         try {
             while (true) {
-                boolean children = Process.anyNonDaemonChildRunning();
+                boolean children = OutlivingChildren.anyRunning();
                 if (OPEN.values().stream().noneMatch(r -> r.holdsDeliverable(children))) {
                     return;
                 }

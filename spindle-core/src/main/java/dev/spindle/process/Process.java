@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -81,11 +80,6 @@ public final class Process<T> implements AutoCloseable {
 
     private static final long OUTCOME_AFTER_EXIT_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static volatile StartMethod defaultStartMethod = StartMethod.SPAWN;
-    /** Tasks of non-daemon children not yet handed over: exit waits for them, since start() promised them. */
-    private static final Set<CompletableFuture<Void>> TASKS_IN_FLIGHT = ConcurrentHashMap.newKeySet();
-    private static final java.util.concurrent.atomic.AtomicBoolean EXIT_HOOKED = new java.util.concurrent.atomic.AtomicBoolean();
-    /** This process's children that do not die with it: a pipe's messages wait for them at exit. */
-    private static final Set<java.lang.Process> NON_DAEMON_CHILDREN = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final Object task;
     private final boolean returnsResult;
@@ -245,17 +239,9 @@ public final class Process<T> implements AutoCloseable {
                 passed.releaseAll();
             }
             child = started;
-            if (!daemon) {
-                NON_DAEMON_CHILDREN.add(started.os);
-                started.os.onExit().thenRun(() -> NON_DAEMON_CHILDREN.remove(started.os));
-            }
             CompletableFuture<Void> handedOver = new CompletableFuture<>();
             if (!daemon) {
-                if (EXIT_HOOKED.compareAndSet(false, true)) {
-                    ExitSequence.at(ExitSequence.Step.DELIVER_TASKS, Process::awaitTasksHandedOver);
-                }
-                TASKS_IN_FLIGHT.add(handedOver);
-                handedOver.whenComplete((v, e) -> TASKS_IN_FLIGHT.remove(handedOver));
+                OutlivingChildren.started(started.os, handedOver);
             }
             Thread driver = new Thread(() -> drive(started, message, handedOver), "spindle-process-" + name);
             driver.setDaemon(true);
@@ -377,12 +363,6 @@ public final class Process<T> implements AutoCloseable {
         return result();
     }
 
-    /** Whether a child this process started, and that outlives it, is still running. */
-    static boolean anyNonDaemonChildRunning() {
-        NON_DAEMON_CHILDREN.removeIf(p -> !p.isAlive());
-        return !NON_DAEMON_CHILDREN.isEmpty();
-    }
-
     @SuppressWarnings("unchecked")
     public T result() throws InterruptedException {
         join();
@@ -460,17 +440,6 @@ public final class Process<T> implements AutoCloseable {
         }
     }
 
-    /** At exit: waits, bounded by a child's time to connect, until every started task has reached its child. */
-    private static void awaitTasksHandedOver() {
-        try {
-            CompletableFuture.allOf(TASKS_IN_FLIGHT.toArray(CompletableFuture[]::new))
-                    .get(2 * ProcessHub.HELLO_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            // A child that has not connected in that long is not coming; exit as asked.
-        }
-    }
 
     /** After the child's exit, its link closes at once: a zero-timeout join may take that moment. */
     private boolean awaitDriverBriefly() throws InterruptedException {
