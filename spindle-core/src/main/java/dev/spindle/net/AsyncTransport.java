@@ -166,6 +166,7 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
             return;
         }
         held = NOTHING_HELD;
+        boolean outer = delivering;
         delivering = true;
         try {
             if (n < 0) {
@@ -177,7 +178,7 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
             }
             protocol.dataReceived(readBuffer.flip());
         } finally {
-            delivering = false;
+            delivering = outer;
         }
         readNext();
     }
@@ -258,7 +259,7 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
                 pending.poll();
             }
             if (waterMarks.fellToLow(pendingBytes)) {
-                protocol.writabilityChanged(true);
+                becameWritable();
             }
             if (!pending.isEmpty()) {
                 writeNext();
@@ -271,6 +272,26 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
             end(t);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Under the lock: tells the protocol it may write again. A protocol that resumes reading there
+     * gets the read held for it after this call returns, not inside it, so that its calls never
+     * nest; and not at all while this runs inside another of its calls (a write that completed at
+     * once, inside {@code dataReceived}), which starts the next read itself when it returns.
+     */
+    private void becameWritable() throws Exception {
+        boolean outer = delivering;
+        delivering = true;
+        try {
+            protocol.writabilityChanged(true);
+        } finally {
+            delivering = outer;
+        }
+        if (!outer && !readPaused) {
+            deliverHeld();
+            readNext();
         }
     }
 

@@ -76,6 +76,7 @@ final class ChildMain {
         // Installed before the task arrives, so a standby child has nothing left to set up.
         for (String name : new String[] {"TERM", "INT", "HUP"}) {
             Signal.handle(new Signal(name), signal -> {
+                ExitSequence.endingOnSignal();
                 report(Outcome.signalled(signal.getNumber()));
                 Runtime.getRuntime().exit(128 + signal.getNumber());
             });

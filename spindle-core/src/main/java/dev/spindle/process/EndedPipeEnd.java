@@ -48,6 +48,6 @@ final class EndedPipeEnd implements PipeEnd {
     }
 
     @Override
-    public void close() {
+    public void close(long reservation) {
     }
 }

@@ -29,10 +29,25 @@ final class ExitSequence {
     }
 
     private static final ReentrantLock LOCK = new ReentrantLock();
+    private static volatile boolean onSignal;
     private static final Map<Step, List<Runnable>> ACTIONS = new EnumMap<>(Step.class);
     private static boolean hooked;
 
     private ExitSequence() {
+    }
+
+    /**
+     * Notes that a signal (TERM, INT, HUP) ends this process: the steps that wait for others to
+     * finish ({@link Step#DELIVER_TASKS}, {@link Step#DELIVER_PIPE_MESSAGES}) then do not wait, as a
+     * Python process a signal ends does not.
+     */
+    static void endingOnSignal() {
+        onSignal = true;
+    }
+
+    /** Whether a signal ends this process. */
+    static boolean onSignal() {
+        return onSignal;
     }
 
     /** Runs {@code action} at {@code step} when the JVM exits; actions of one step run in the order added. */

@@ -42,7 +42,8 @@ final class MessageChannel implements Closeable {
 
     private final SocketChannel channel;
     private final Selector readSelector;
-    private Selector writeSelector;
+    /** Made on the first write that waits; volatile since a close from another thread wakes it. */
+    private volatile Selector writeSelector;
     private final ByteBuffer in = ByteBuffer.allocateDirect(BUFFER_BYTES).flip();
     private final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_BYTES);
     private final ByteBuffer[] gather = new ByteBuffer[2];
@@ -83,7 +84,16 @@ final class MessageChannel implements Closeable {
 
     /** Sends one message: the length, then {@code len} bytes of {@code bytes} from {@code off}. */
     void send(byte[] bytes, int off, int len, Deadline deadline) throws IOException {
-        write(-1, bytes, off, len, deadline);
+        write(-1, bytes, off, len, deadline, false);
+    }
+
+    /**
+     * Sends one message, however long it waits, and whole even if the thread is interrupted
+     * meanwhile: the interrupt is kept for the caller. Half a message would leave the stream
+     * unreadable for the peer.
+     */
+    void sendWhole(byte[] bytes, int off, int len) throws IOException {
+        write(-1, bytes, off, len, Deadline.NONE, true);
     }
 
     /**
@@ -91,19 +101,25 @@ final class MessageChannel implements Closeable {
      * kind and its payload, without copying the payload. {@link #receiveTagged} reads it.
      */
     void sendTagged(byte tag, byte[] bytes, int off, int len, Deadline deadline) throws IOException {
-        write(tag & 0xff, bytes, off, len, deadline);
+        write(tag & 0xff, bytes, off, len, deadline, false);
     }
 
-    private void write(int tag, byte[] bytes, int off, int len, Deadline deadline) throws IOException {
+    private void write(int tag, byte[] bytes, int off, int len, Deadline deadline, boolean whole) throws IOException {
         sending.lock();
+        boolean interrupted = false;
         try {
-            writeLocked(tag, bytes, off, len, deadline);
+            interrupted = writeLocked(tag, bytes, off, len, deadline, whole);
         } finally {
             sending.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
-    private void writeLocked(int tag, byte[] bytes, int off, int len, Deadline deadline) throws IOException {
+    /** Returns whether an interrupt was set aside to finish a whole message. */
+    private boolean writeLocked(int tag, byte[] bytes, int off, int len, Deadline deadline, boolean whole)
+            throws IOException {
         out.clear();
         if (tag < 0) {
             out.putInt(len);
@@ -112,21 +128,22 @@ final class MessageChannel implements Closeable {
         }
         if (len <= out.remaining()) {
             out.put(bytes, off, len).flip();
-            writeFully(out, deadline);
-            return;
+            return writeFully(out, deadline, whole);
         }
         out.flip();
         gather[0] = out;
         gather[1] = ByteBuffer.wrap(bytes, off, len);
+        boolean interrupted = false;
         try {
             while (gather[1].hasRemaining()) {
                 if (channel.write(gather) == 0) {
-                    awaitWritable(deadline);
+                    interrupted |= awaitWritable(deadline, whole);
                 }
             }
         } finally {
             gather[1] = null;
         }
+        return interrupted;
     }
 
     /**
@@ -277,41 +294,65 @@ final class MessageChannel implements Closeable {
         }
     }
 
-    private void writeFully(ByteBuffer bytes, Deadline deadline) throws IOException {
+    /** Writes all of {@code bytes}; returns whether an interrupt was set aside to finish ({@code whole}). */
+    private boolean writeFully(ByteBuffer bytes, Deadline deadline, boolean whole) throws IOException {
+        boolean interrupted = false;
         while (bytes.hasRemaining()) {
             if (channel.write(bytes) == 0) {
-                awaitWritable(deadline);
+                interrupted |= awaitWritable(deadline, whole);
             }
         }
+        return interrupted;
     }
 
     private void awaitReadable(Deadline deadline) throws IOException {
-        await(readSelector, deadline);
+        await(readSelector, deadline, false);
     }
 
-    private void awaitWritable(Deadline deadline) throws IOException {
-        if (writeSelector == null) {
-            writeSelector = Selector.open();
-            channel.register(writeSelector, SelectionKey.OP_WRITE);
+    private boolean awaitWritable(Deadline deadline, boolean whole) throws IOException {
+        Selector selector = writeSelector;
+        if (selector == null) {
+            selector = Selector.open();
+            channel.register(selector, SelectionKey.OP_WRITE);
+            writeSelector = selector;
         }
-        await(writeSelector, deadline);
+        return await(selector, deadline, whole);
     }
 
-    private void await(Selector selector, Deadline deadline) throws IOException {
-        if (deadline.hasExpired()) {
-            throw new SocketTimeoutException("timed out waiting for the peer");
-        }
+    /**
+     * Waits until the selector's channel is ready or the deadline passes. An interrupt ends the
+     * wait with {@link InterruptedIOException}, unless {@code uninterruptible}: then it is cleared
+     * (a selector returns at once for an interrupted thread) and reported by the return value, for
+     * the caller to set again once it is done.
+     */
+    private boolean await(Selector selector, Deadline deadline, boolean uninterruptible) throws IOException {
+        boolean setAside = uninterruptible && Thread.interrupted();
+        boolean done = false;
         try {
-            selector.select(deadline.selectMillis());
-            selector.selectedKeys().clear();
-        } catch (ClosedSelectorException e) {
-            throw new AsynchronousCloseException();
-        }
-        if (!channel.isOpen()) {
-            throw new AsynchronousCloseException();
-        }
-        if (Thread.currentThread().isInterrupted()) {
-            throw new InterruptedIOException("interrupted while waiting for the peer");
+            if (deadline.hasExpired()) {
+                throw new SocketTimeoutException("timed out waiting for the peer");
+            }
+            try {
+                selector.select(deadline.selectMillis());
+                selector.selectedKeys().clear();
+            } catch (ClosedSelectorException e) {
+                throw new AsynchronousCloseException();
+            }
+            if (!channel.isOpen()) {
+                throw new AsynchronousCloseException();
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                if (!uninterruptible) {
+                    throw new InterruptedIOException("interrupted while waiting for the peer");
+                }
+                setAside |= Thread.interrupted();
+            }
+            done = true;
+            return setAside;
+        } finally {
+            if (!done && setAside) {
+                Thread.currentThread().interrupt(); // failing anyway: the caller sees the interrupt it made
+            }
         }
     }
 
@@ -351,7 +392,7 @@ final class MessageChannel implements Closeable {
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                writeFully(ByteBuffer.wrap(b, off, len), deadline);
+                writeFully(ByteBuffer.wrap(b, off, len), deadline, false);
             }
         };
     }

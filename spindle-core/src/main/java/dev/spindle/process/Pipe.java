@@ -24,9 +24,10 @@ import java.util.Objects;
  * A message is safe once {@code send} returns: it is then in the holder, or in the kernel's socket
  * buffer on its way there, and it is delivered to a receiver of the other end whatever its sender
  * does next: close or not, exit at once, or be killed with SIGKILL. However late a receiver comes,
- * the message waits for it. A message is lost only when the holder itself dies; a holder that
- * exits normally first stays, however long that takes, until every message it holds has been
- * received or can no longer be (see Pitfalls).
+ * the message waits for it. A message is lost only when the holder itself dies. A holder that exits
+ * normally first stays for as long as another process (other than a daemon child) uses one of its
+ * pipes, or a message waits for a child that was handed the end and has not used it yet, as
+ * Python's parent joins its children at exit; a holder that a signal ends does not wait.
  *
  * <h2>End-of-file</h2>
  * An end's users are the end objects that have been used and not closed, in any process, and
@@ -34,22 +35,28 @@ import java.util.Objects;
  * (as a Python child holds an inherited descriptor). Once an end has had users and has none left,
  * the other end reads {@link java.io.EOFException} after the messages already waiting, and a send
  * to it fails (Python's {@code BrokenPipeError}). An end the holder never used is not a user: the
- * copy a parent keeps of the end it hands its child never holds the pipe open.
+ * copy a parent keeps of the end it hands its child never holds the pipe open. An end that nobody
+ * ever used counts as closed once the holder's objects for it are closed or collected.
  *
  * <h2>Pitfalls</h2>
  * <ul>
  *   <li>The pipe lives in the process that opened it. If that process is killed, the pipe is gone:
  *       a receive elsewhere then reads end-of-file, a send fails. Open a pipe in the process that
  *       outlives its users, usually the parent.</li>
- *   <li>At exit, the holder waits while a message can still be received: another process is
- *       attached to its end, or holds it, or a child that may hold it is still running. A child
- *       that never receives keeps its parent from exiting; close the end, or end the child.</li>
+ *   <li>At exit, the holder waits while a non-daemon process still uses its pipes. A child that
+ *       keeps its end open and never ends keeps its parent from exiting; close the end, or end the
+ *       child (SIGKILL on the parent ends it at once, and the pipe with it).</li>
  *   <li>A child that captured an end it does not use keeps it open until it exits, as in Python:
  *       if it waits for end-of-file on the other end, it must close its copy first, as the seeds'
  *       consumer does.</li>
- *   <li>A receive asks the holder for each message, so in a process other than the holder a
- *       stream of small messages costs a round trip each; send fewer, larger messages where
- *       throughput matters.</li>
+ *   <li>A receiver that is the only user of its end takes up to 256 messages (256 KiB) ahead of its
+ *       caller, one hand-off for many. A process that starts to use that end later (an end passed
+ *       on other than in a child's task) gets messages after those; to share out work among
+ *       several processes, start them all with the end, so that each takes one message at a
+ *       time, or give each its own pipe.</li>
+ *   <li>Every message passes through the holder: between two children it crosses two sockets, and
+ *       in the holder it is handed from the thread that reads it to the one that receives it.
+ *       Where throughput matters, open the pipe in the process that receives the most.</li>
  * </ul>
  */
 public final class Pipe {

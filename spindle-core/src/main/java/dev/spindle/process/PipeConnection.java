@@ -10,6 +10,7 @@ import java.io.InvalidObjectException;
 import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.io.Serializable;
+import java.lang.ref.Cleaner;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +34,10 @@ import java.util.function.Function;
  * out (and {@link #poll(Duration)} returns false) and leaves the end usable; the time spent waiting
  * for another thread's receive on this end counts. A timeout of zero or less does not wait: it takes
  * a message that is already there. The forms without one wait as long as it takes, as Python's do.
- * A send returns once its message is safe (see {@link Pipe}); it waits only while the pipe is full.
+ * A send returns once its message is safe (see {@link Pipe}); it waits only while the pipe is full,
+ * and once it has begun to write its message it finishes it even if its thread is interrupted (the
+ * interrupt stays set). In a process other than the one that opened the pipe, an end's first use
+ * connects to that process first, which takes at most 30 seconds whatever the timeout.
  *
  * <h2>Threads</h2>
  * Thread-safe: sends are serialized among themselves and receives among themselves, so one
@@ -47,6 +51,8 @@ import java.util.function.Function;
 public final class PipeConnection implements Closeable, Serializable {
     @Serial
     private static final long serialVersionUID = 2L;
+    private static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().daemon().name("spindle-pipe-cleaner")
+            .factory());
 
     private final PipeId pipe;
     private final int side;
@@ -59,6 +65,8 @@ public final class PipeConnection implements Closeable, Serializable {
     private final transient PipeEnd end;
     private final transient ReentrantLock sendLock = new ReentrantLock();
     private final transient ReentrantLock receiveLock = new ReentrantLock();
+    /** Lets go of the end when this object is closed, or collected unclosed, whichever comes first. */
+    private transient Cleaner.Cleanable release;
 
     private PipeConnection(PipeId pipe, int side, boolean readable, boolean writable, Codec codec,
             long reservation, Function<BooleanSupplier, PipeEnd> end) {
@@ -73,8 +81,20 @@ public final class PipeConnection implements Closeable, Serializable {
 
     /** An end in the process that holds {@code relay}. */
     static PipeConnection local(PipeRelay relay, int side, boolean readable, boolean writable, Codec codec) {
-        return new PipeConnection(new PipeId(relay.id(), Run.current().identity.pid()), side, readable, writable,
-                codec, 0, isClosed -> new LocalPipeEnd(relay, side, isClosed));
+        return released(new PipeConnection(new PipeId(relay.id(), Run.current().identity.pid()), side, readable,
+                writable, codec, 0, isClosed -> new LocalPipeEnd(relay, side, isClosed)));
+    }
+
+    /**
+     * Arranges for the end to be let go when {@code connection} is closed or collected, as a Python
+     * connection closes its descriptor in its finalizer: an end dropped unclosed does not hold its
+     * pipe open for ever.
+     */
+    private static PipeConnection released(PipeConnection connection) {
+        PipeEnd end = connection.end;
+        long reservation = connection.reservation;
+        connection.release = CLEANER.register(connection, () -> end.close(reservation));
+        return connection;
     }
 
     /** Sends {@code value}, encoded by the pipe's codec, as one message. */
@@ -217,14 +237,12 @@ public final class PipeConnection implements Closeable, Serializable {
         if (closed.getAndSet(true)) {
             return;
         }
-        if (reservation != 0) {
-            try {
-                end.release(reservation);
-            } catch (IOException e) {
-                // The pipe's holder is gone, and the reservation with it.
-            }
-        }
-        end.close();
+        release.clean();
+    }
+
+    /** The pipe's number in the process that holds it. */
+    long pipeId() {
+        return pipe.id();
     }
 
     @Override
@@ -315,12 +333,12 @@ public final class PipeConnection implements Closeable, Serializable {
             PipeId id = new PipeId(pipe, holderPid);
             if (holderPid == Run.current().identity.pid()) {
                 PipeRelay relay = PipeRelay.find(pipe);
-                return new PipeConnection(id, side, readable, writable, codec, reservation, isClosed -> relay != null
-                        ? new LocalPipeEnd(relay, side, isClosed)
-                        : new EndedPipeEnd("every process that used the pipe has closed it"));
+                return released(new PipeConnection(id, side, readable, writable, codec, reservation,
+                        isClosed -> relay != null ? new LocalPipeEnd(relay, side, isClosed)
+                                : new EndedPipeEnd("every process that used the pipe has closed it")));
             }
-            return new PipeConnection(id, side, readable, writable, codec, reservation,
-                    isClosed -> new RemotePipeEnd(Path.of(hub), pipe, side, holderPid, isClosed));
+            return released(new PipeConnection(id, side, readable, writable, codec, reservation,
+                    isClosed -> new RemotePipeEnd(Path.of(hub), pipe, side, holderPid, isClosed)));
         }
     }
 }

@@ -42,6 +42,10 @@ interface PipeEnd {
     /** Ends reservation {@code number}; idempotent. */
     void release(long number) throws IOException;
 
-    /** Lets go of the end and wakes this process's calls waiting on it; idempotent. */
-    void close();
+    /**
+     * Lets go of the end: wakes this process's calls waiting on it first, then ends
+     * {@code reservation} (0 for none), the one this copy was handed with. Idempotent; also run
+     * when the end's connection is collected unclosed.
+     */
+    void close(long reservation);
 }

@@ -72,6 +72,8 @@ final class PipeLink {
     private final MessageChannel channel;
     private final PipeRelay relay;
     private final int side;
+    /** The linked process, as whose user this link counts. */
+    private final long pid;
     /** Set by the thread that reads the link when it ends; a receive in progress then gives up. */
     private final AtomicBoolean lost = new AtomicBoolean();
     /** Messages lent to the receiver and not yet taken, oldest first; guarded by their own lock. */
@@ -79,10 +81,11 @@ final class PipeLink {
     private final java.util.concurrent.locks.ReentrantLock lentLock = new java.util.concurrent.locks.ReentrantLock();
     private boolean lentReturned;
 
-    private PipeLink(MessageChannel channel, PipeRelay relay, int side) {
+    private PipeLink(MessageChannel channel, PipeRelay relay, int side, long pid) {
         this.channel = channel;
         this.relay = relay;
         this.side = side;
+        this.pid = pid;
     }
 
     /**
@@ -91,7 +94,7 @@ final class PipeLink {
      *
      * @return false when this process holds no such pipe (the channel was told so; close it)
      */
-    static boolean serve(MessageChannel channel, long id, int side, byte role, Deadline deadline)
+    static boolean serve(MessageChannel channel, long id, int side, byte role, long pid, Deadline deadline)
             throws IOException {
         PipeRelay relay = PipeRelay.find(id);
         if (relay == null || (side != PipeRelay.LEFT && side != PipeRelay.RIGHT)) {
@@ -99,14 +102,14 @@ final class PipeLink {
             return false;
         }
         boolean control = role == ProcessHub.PIPE_CONTROL_HELLO;
-        if (role == ProcessHub.PIPE_SENDER_HELLO && relay.finished(1 - side)) {
+        if (role == ProcessHub.PIPE_SENDER_HELLO && relay.gone(1 - side)) {
             channel.sendTagged(BROKEN, NOTHING, 0, 0, deadline);
             return false;
         }
         if (!control) {
-            relay.attach(side, false);
+            relay.attach(side, pid);
         }
-        PipeLink link = new PipeLink(channel, relay, side);
+        PipeLink link = new PipeLink(channel, relay, side, pid);
         try {
             channel.sendTagged(ATTACHED, NOTHING, 0, 0, deadline);
         } catch (IOException | RuntimeException e) {
@@ -118,6 +121,9 @@ final class PipeLink {
         String name = "spindle-pipe-" + id + (side == PipeRelay.LEFT ? "-left" : "-right");
         Runnable work = role == ProcessHub.PIPE_SENDER_HELLO ? link::carryMessages
                 : control ? link::answerControl : link::readRequests;
+        if (role == ProcessHub.PIPE_SENDER_HELLO) {
+            relay.addSender(side, link);
+        }
         // A platform thread: it waits in its selector for every message, and a virtual thread's wait
         // goes through the JDK's poller, a hand-off more per message.
         Thread.ofPlatform().daemon().name(name + (role == ProcessHub.PIPE_SENDER_HELLO ? "-in"
@@ -146,7 +152,17 @@ final class PipeLink {
         } catch (IOException e) {
             // End of stream (the sender closed or ended), a broken link, or a finished other end.
         } finally {
+            relay.removeSender(side, this);
             detach();
+        }
+    }
+
+    /** Closes the link from this side: its reading thread then ends, and its user with it. */
+    void abort() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // Closed either way.
         }
     }
 
@@ -254,7 +270,7 @@ final class PipeLink {
         byte kind;
         byte[] answer;
         try {
-            batch = relay.takeSome(side, maxLength, BATCH_COUNT, BATCH_BYTES, true, deadline, lost::get);
+            batch = relay.takeSome(side, maxLength, BATCH_COUNT, BATCH_BYTES, pid, true, deadline, lost::get);
             kind = MESSAGES;
             answer = encode(batch);
         } catch (EOFException e) {
@@ -334,7 +350,7 @@ final class PipeLink {
     }
 
     private void detach() {
-        relay.detach(side, false);
+        relay.detach(side, pid);
         try {
             channel.close();
         } catch (IOException e) {

@@ -51,8 +51,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Daemons</h2>
  * A daemon child dies with its parent, however the parent dies, SIGKILL included: the child
  * holds a pipe from the parent and halts when it reads end-of-file there. A non-daemon child
- * outlives its parent and finishes its task; unlike Python, the parent does not wait for it at
- * exit.
+ * outlives its parent and finishes its task. Unlike Python, the parent's exit does not wait for it
+ * to finish, only until it has its task (what {@link #start} promised), and while it uses a
+ * {@link Pipe} the parent opened (the pipe lives in the parent). A parent that a signal ends waits
+ * for neither.
  *
  * <h2>What crosses</h2>
  * The task, whatever it captures, and a callable's result are decoded against an allow-list: the
@@ -240,9 +242,7 @@ public final class Process<T> implements AutoCloseable {
             }
             child = started;
             CompletableFuture<Void> handedOver = new CompletableFuture<>();
-            if (!daemon) {
-                OutlivingChildren.started(started.os, handedOver);
-            }
+            Children.started(started.os, daemon, handedOver);
             Thread driver = new Thread(() -> drive(started, message, handedOver), "spindle-process-" + name);
             driver.setDaemon(true);
             driver.start();
@@ -270,8 +270,10 @@ public final class Process<T> implements AutoCloseable {
         if (!deadline.waitFor(c.os)) {
             return false;
         }
-        // The exit is known; the outcome the child reported arrives on its link just before.
-        return driven.await(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS) || awaitDriverBriefly();
+        // Ended. What the child reported is read from its link at once; exitCode() and result()
+        // wait for that themselves, so the time left goes to it and no more.
+        driven.await(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
+        return true;
     }
 
     /** Whether the child has started and not yet ended. */
@@ -440,11 +442,6 @@ public final class Process<T> implements AutoCloseable {
         }
     }
 
-
-    /** After the child's exit, its link closes at once: a zero-timeout join may take that moment. */
-    private boolean awaitDriverBriefly() throws InterruptedException {
-        return driven.await(OUTCOME_AFTER_EXIT_NANOS, TimeUnit.NANOSECONDS);
-    }
 
     private void awaitDriver() {
         try {

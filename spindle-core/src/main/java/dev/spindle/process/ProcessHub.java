@@ -41,6 +41,7 @@ final class ProcessHub {
     /** A hello's first byte: a link that holds a pipe's end open for children being handed a copy. */
     static final byte PIPE_CONTROL_HELLO = 4;
 
+    private static final int HELLO_BYTES = 17;
     private static final System.Logger LOG = System.getLogger(ProcessHub.class.getName());
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static ProcessHub instance;
@@ -98,9 +99,10 @@ final class ProcessHub {
         return future;
     }
 
-    /** A hello: its kind, then a long (a token or a pipe's id), then for a pipe the end's side. */
+    /** A hello's body: a long (a token, or a pipe's id), the end's side, and the sender's pid. */
     static byte[] hello(long value, int side) {
-        return ByteBuffer.allocate(9).putLong(value).put((byte) side).array();
+        return ByteBuffer.allocate(HELLO_BYTES).putLong(value).put((byte) side).putLong(ProcessHandle.current().pid())
+                .array();
     }
 
     private void acceptLoop() {
@@ -126,9 +128,9 @@ final class ProcessHub {
             channel.authenticate(run.key, true, deadline);
             MessageChannel.Tagged hello = channel.receiveTagged(deadline);
             ByteBuffer body = ByteBuffer.wrap(hello.payload());
-            if (body.remaining() < 9) {
+            if (body.remaining() != HELLO_BYTES) {
                 LOG.log(System.Logger.Level.WARNING, "a process sent a hello of " + body.remaining()
-                        + " bytes, too short for any kind; closed it");
+                        + " bytes, not the " + HELLO_BYTES + " every kind has; closed it");
             } else if (hello.tag() == CHILD_HELLO) {
                 long token = body.getLong();
                 CompletableFuture<MessageChannel> future = expected.get(token);
@@ -141,7 +143,8 @@ final class ProcessHub {
                     || hello.tag() == PIPE_CONTROL_HELLO) {
                 long pipe = body.getLong();
                 int side = body.get();
-                if (PipeLink.serve(channel, pipe, side, hello.tag(), deadline)) {
+                long pid = body.getLong();
+                if (PipeLink.serve(channel, pipe, side, hello.tag(), pid, deadline)) {
                     return;
                 }
             } else {

@@ -5,61 +5,44 @@ import dev.spindle.internal.Deadline;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.StreamCorruptedException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
  * An end used in a process other than the one holding its pipe: it reaches the holder's
- * {@link ProcessHub} over up to two authenticated links, a sender link made on the first send and a
- * receiver link made on the first receive or poll (see {@link PipeLink} for what crosses them).
+ * {@link ProcessHub} over up to three authenticated links, each made on its first use: a sender
+ * link for sends, a receiver link for receives and polls, and a control link for reservations
+ * (see {@link PipeLink} for what crosses them). A send in one thread never waits for a receive in
+ * another, nor for another link's first connection.
  *
  * <p>A receive asks the holder for the next message and waits for the answer, which lends it the
- * messages already waiting behind it too; later receives take those without asking. Before a lent
- * message goes to the caller, this end tells the holder it is taken, so a process that dies with
- * lent messages loses none (the holder puts them back for the end's other users) and none is
- * delivered twice. A receive that gives up before the answer came (its deadline passed, or it was
- * interrupted) leaves the answer owed; the next receive or poll collects it first, so no message
- * is lost to a timeout.
+ * messages already waiting behind it too when this process is the end's only user; later receives
+ * take those without asking. Before a lent message goes to the caller, this end tells the holder
+ * it is taken, so a process that dies with lent messages loses none (the holder puts them back for
+ * the end's other users) and none is delivered twice. A receive that gives up before the answer
+ * came (its deadline passed, or it was interrupted) leaves the answer owed; the next receive or
+ * poll collects it first, so no message is lost to a timeout.
+ *
+ * <p>A send, once it has begun to write its message, finishes it even if its thread is
+ * interrupted (the interrupt stays set for the caller): half a message would break the link.
  *
  * <p>When the holder has ended, the pipe is gone: a receive then reads end-of-file and a send fails,
  * as they do on a Python pipe whose other end's processes have all exited.
  */
 final class RemotePipeEnd implements PipeEnd {
 
-    /** What a send meets once the other end is finished. */
-    private static final PipeEnd BROKEN = new EndedPipeEnd("the holder refused further messages");
+    /** What a send meets once the other end is gone. */
+    private static final PipeEnd BROKEN = new EndedPipeEnd("the process holding the pipe stopped taking messages for it");
     /** How much longer than the holder's own wait a receiver waits for its answer. */
     private static final long ANSWER_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
-
-    private final Path hub;
-    private final long pipe;
-    private final int side;
-    private final long holderPid;
-    private final BooleanSupplier closed;
-    private final ReentrantLock linkLock = new ReentrantLock();
-    /** Serializes requests on the control link, which any thread may make. */
-    private final ReentrantLock controlLock = new ReentrantLock();
-    /** The links, by {@link Role}, made on first use. */
-    private final MessageChannel[] links = new MessageChannel[Role.values().length];
-    private volatile PipeEnd ended;
-    /** Set once the other end is known to be finished: sends fail from then on, receives go on. */
-    private volatile boolean sendBroken;
-    /** Receiver state, touched only under the connection's receive lock. */
-    private boolean answerOwed;
-    /** Messages the holder lent this end and no caller has taken yet, oldest first. */
-    private final java.util.ArrayDeque<byte[]> lent = new java.util.ArrayDeque<>();
-
-    RemotePipeEnd(Path hub, long pipe, int side, long holderPid, BooleanSupplier closed) {
-        this.hub = hub;
-        this.pipe = pipe;
-        this.side = side;
-        this.holderPid = holderPid;
-        this.closed = closed;
-    }
+    private static final byte[] ONE = {0, 0, 0, 1};
 
     /** What a link is for; each is made on its first use. */
     private enum Role {
@@ -71,6 +54,33 @@ final class RemotePipeEnd implements PipeEnd {
         Role(byte hello) {
             this.hello = hello;
         }
+    }
+
+    private final Path hub;
+    private final long pipe;
+    private final int side;
+    private final long holderPid;
+    private final BooleanSupplier closed;
+    /** The links, by {@link Role}; a close reads them without waiting for a link being made. */
+    private final AtomicReferenceArray<MessageChannel> links = new AtomicReferenceArray<>(Role.values().length);
+    /** One lock per role, held while its link is made, so that making one never holds up another. */
+    private final ReentrantLock[] making = {new ReentrantLock(), new ReentrantLock(), new ReentrantLock()};
+    /** Serializes requests on the control link, which any thread may make. */
+    private final ReentrantLock controlLock = new ReentrantLock();
+    private volatile PipeEnd ended;
+    /** Set once the other end is known to be gone: sends fail from then on, receives go on. */
+    private volatile boolean sendBroken;
+    /** Receiver state, touched only under the connection's receive lock. */
+    private boolean answerOwed;
+    /** Messages the holder lent this end and no caller has taken yet, oldest first; receiver state too. */
+    private final ArrayDeque<byte[]> lent = new ArrayDeque<>();
+
+    RemotePipeEnd(Path hub, long pipe, int side, long holderPid, BooleanSupplier closed) {
+        this.hub = hub;
+        this.pipe = pipe;
+        this.side = side;
+        this.holderPid = holderPid;
+        this.closed = closed;
     }
 
     /** Where the pipe's holder listens. */
@@ -86,28 +96,26 @@ final class RemotePipeEnd implements PipeEnd {
             return;
         }
         try {
-            link.send(bytes, offset, length, Deadline.NONE);
+            link.sendWhole(bytes, offset, length);
         } catch (IOException e) {
             requireOpen();
             if (!holderAlive()) {
                 lost(e).send(bytes, offset, length);
                 return;
             }
-            // The holder closed this link: the other end is finished. Receiving on this end goes on.
+            // The holder closed this link: the other end is gone. Receiving on this end goes on.
             sendBroken = true;
-            linkLock.lock();
-            try {
-                closeQuietly(links[Role.SENDER.ordinal()]);
-            } finally {
-                linkLock.unlock();
-            }
+            closeQuietly(links.getAndSet(Role.SENDER.ordinal(), null));
             BROKEN.send(bytes, offset, length);
         }
     }
 
     @Override
     public byte[] receive(int maxLength, Deadline deadline) throws IOException {
-        MessageChannel link = lent.isEmpty() ? link(Role.RECEIVER) : receiverLink();
+        if (!lent.isEmpty()) {
+            return takeLent(links.get(Role.RECEIVER.ordinal()), maxLength);
+        }
+        MessageChannel link = link(Role.RECEIVER);
         if (link == null) {
             return ended.receive(maxLength, deadline);
         }
@@ -128,8 +136,8 @@ final class RemotePipeEnd implements PipeEnd {
                     case PipeLink.TIMED_OUT -> throw new SocketTimeoutException("no message arrived at the pipe end in time");
                     case PipeLink.TOO_LONG -> throw new MessageTooLongException(
                             ByteBuffer.wrap(answer.payload()).getInt(), maxLength);
-                    default -> throw new java.io.StreamCorruptedException("the pipe's holder answered a receive "
-                            + "with kind " + answer.tag());
+                    default -> throw new StreamCorruptedException("the pipe's holder answered a receive with kind "
+                            + answer.tag());
                 }
             }
             return takeLent(link, maxLength);
@@ -170,44 +178,6 @@ final class RemotePipeEnd implements PipeEnd {
         }
     }
 
-    /** Keeps what an answer lent; other kinds of answer (a late timeout or poll) lend nothing. */
-    private void keepLent(MessageChannel.Tagged answer) throws java.io.StreamCorruptedException {
-        if (answer.tag() == PipeLink.MESSAGES) {
-            lent.addAll(PipeLink.decodeBatch(answer.payload()));
-        }
-    }
-
-    /**
-     * The oldest lent message, if it fits: the holder hears that it is taken before the caller gets
-     * it, so that it is neither lost nor given to another receiver if this process then dies.
-     */
-    private byte[] takeLent(MessageChannel link, int maxLength) throws IOException {
-        byte[] next = lent.peekFirst();
-        if (next.length > maxLength) {
-            throw new MessageTooLongException(next.length, maxLength);
-        }
-        byte[] one = {0, 0, 0, 1};
-        try {
-            link.sendTagged(PipeLink.TAKEN, one, 0, one.length, Deadline.NONE);
-        } catch (IOException e) {
-            if (holderAlive()) {
-                throw e; // the holder lives and, seeing the link end, puts the message back for others
-            }
-            // The holder died: nobody else can get this message, so it is this receiver's.
-        }
-        return lent.removeFirst();
-    }
-
-    /** The receiver link that lent what this end holds; it exists, since it lent. */
-    private MessageChannel receiverLink() {
-        linkLock.lock();
-        try {
-            return links[Role.RECEIVER.ordinal()];
-        } finally {
-            linkLock.unlock();
-        }
-    }
-
     @Override
     public long reserve() throws IOException {
         byte[] answer = control(PipeLink.RESERVE, new byte[0]);
@@ -222,6 +192,21 @@ final class RemotePipeEnd implements PipeEnd {
     @Override
     public void release(long number) throws IOException {
         control(PipeLink.RELEASE, ByteBuffer.allocate(8).putLong(number).array());
+    }
+
+    @Override
+    public void close(long reservation) {
+        // The data links first: that wakes this process's waiting calls, and detaches this user.
+        closeQuietly(links.getAndSet(Role.SENDER.ordinal(), null));
+        closeQuietly(links.getAndSet(Role.RECEIVER.ordinal(), null));
+        if (reservation != 0) {
+            try {
+                release(reservation);
+            } catch (IOException e) {
+                // The holder is gone, and the reservation with it.
+            }
+        }
+        closeQuietly(links.getAndSet(Role.CONTROL.ordinal(), null));
     }
 
     /** One request on the control link and its answer; null once the pipe is gone. */
@@ -240,41 +225,72 @@ final class RemotePipeEnd implements PipeEnd {
         }
     }
 
-    @Override
-    public void close() {
-        linkLock.lock();
-        try {
-            for (MessageChannel link : links) {
-                closeQuietly(link);
-            }
-        } finally {
-            linkLock.unlock();
-        }
-    }
-
-    /** This end's link for {@code role}, made on first use; null once the pipe is known to be gone. */
-    private MessageChannel link(Role role) throws IOException {
-        linkLock.lock();
-        try {
-            if (role != Role.CONTROL) {
-                requireOpen();
-            }
-            if (ended != null) {
-                return null;
-            }
-            if (links[role.ordinal()] == null) {
-                links[role.ordinal()] = attach(role);
-            }
-            return links[role.ordinal()];
-        } finally {
-            linkLock.unlock();
+    /** Keeps what an answer lent; other kinds of answer (a late timeout or poll) lend nothing. */
+    private void keepLent(MessageChannel.Tagged answer) throws StreamCorruptedException {
+        if (answer.tag() == PipeLink.MESSAGES) {
+            lent.addAll(PipeLink.decodeBatch(answer.payload()));
         }
     }
 
     /**
-     * Dials the holder and asks for this end; null (and {@link #ended} set) when the holder is
-     * gone or no longer has the pipe. Held under the link lock, so that a concurrent close waits
-     * for the link to exist and then closes it.
+     * The oldest lent message, if it fits: the holder hears that it is taken before the caller gets
+     * it, so that it is neither lost nor given to another receiver if this process then dies.
+     *
+     * @param link the receiver link, or null when it is gone
+     */
+    private byte[] takeLent(MessageChannel link, int maxLength) throws IOException {
+        byte[] next = lent.peekFirst();
+        if (next.length > maxLength) {
+            throw new MessageTooLongException(next.length, maxLength);
+        }
+        try {
+            if (link == null) {
+                throw new IOException("the link to the pipe's holder is gone");
+            }
+            link.sendTagged(PipeLink.TAKEN, ONE, 0, ONE.length, Deadline.NONE);
+        } catch (IOException e) {
+            if (holderAlive()) {
+                throw e; // the holder lives and, seeing the link end, puts the message back for others
+            }
+            // The holder died: nobody else can get this message, so it is this receiver's.
+        }
+        return lent.removeFirst();
+    }
+
+    /** This end's link for {@code role}, made on first use; null once the pipe is known to be gone. */
+    private MessageChannel link(Role role) throws IOException {
+        if (role != Role.CONTROL) {
+            requireOpen();
+        }
+        MessageChannel existing = links.get(role.ordinal());
+        if (existing != null || ended != null) {
+            return existing;
+        }
+        ReentrantLock lock = making[role.ordinal()];
+        lock.lock();
+        try {
+            existing = links.get(role.ordinal());
+            if (existing != null || ended != null) {
+                return existing;
+            }
+            MessageChannel made = attach(role);
+            if (made != null) {
+                links.set(role.ordinal(), made);
+                if (role != Role.CONTROL && closed.getAsBoolean()) {
+                    // Closed while this link was being made: a close reads only the links that exist.
+                    closeQuietly(links.getAndSet(role.ordinal(), null));
+                    throw new IOException("this pipe end is closed");
+                }
+            }
+            return made;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Dials the holder and asks for this end; null (and {@link #ended} or {@link #sendBroken} set)
+     * when the holder is gone, no longer has the pipe, or refuses a sender to a gone end.
      */
     private MessageChannel attach(Role role) throws IOException {
         Deadline handshake = Deadline.afterNanos(ProcessHub.HELLO_TIMEOUT_NANOS);
@@ -296,17 +312,16 @@ final class RemotePipeEnd implements PipeEnd {
             byte[] hello = ProcessHub.hello(pipe, side);
             made.sendTagged(role.hello, hello, 0, hello.length, handshake);
             byte answer = made.receiveTagged(handshake).tag();
+            if (answer == PipeLink.ATTACHED) {
+                return made;
+            }
+            made.close();
             if (answer == PipeLink.BROKEN) {
-                made.close();
                 sendBroken = true;
-                return null;
-            }
-            if (answer != PipeLink.ATTACHED) {
-                made.close();
+            } else {
                 ended = new EndedPipeEnd("process " + holderPid + " no longer holds the pipe");
-                return null;
             }
-            return made;
+            return null;
         } catch (IOException | RuntimeException e) {
             made.close();
             throw e;
@@ -328,7 +343,8 @@ final class RemotePipeEnd implements PipeEnd {
     /** After a link broke: closed by this process, or the holder is gone and with it the pipe. */
     private PipeEnd lost(IOException cause) throws IOException {
         requireOpen();
-        close();
+        closeQuietly(links.getAndSet(Role.SENDER.ordinal(), null));
+        closeQuietly(links.getAndSet(Role.RECEIVER.ordinal(), null));
         ended = new EndedPipeEnd("the process that opened the pipe, pid " + holderPid + ", has ended: "
                 + cause.getMessage());
         return ended;

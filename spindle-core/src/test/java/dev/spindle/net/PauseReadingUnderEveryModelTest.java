@@ -94,6 +94,73 @@ class PauseReadingUnderEveryModelTest {
         }
     }
 
+    /**
+     * A protocol that resumes reading from {@code writabilityChanged(true)} gets the read held for
+     * it after that call returns: never a {@code dataReceived} inside another of its own calls.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nonBlockingModels")
+    void aResumeFromWritabilityChangedDeliversTheHeldReadAfterThatCallReturns(Model model) throws Exception {
+        List<String> nested = new CopyOnWriteArrayList<>();
+        Recorder recorder = new Recorder() {
+            private int depth;
+
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                if (depth > 0) {
+                    nested.add(StandardCharsets.UTF_8.decode(data.duplicate()).toString());
+                }
+                depth++;
+                try {
+                    super.dataReceived(data);
+                } finally {
+                    depth--;
+                }
+            }
+
+            @Override
+            public void writabilityChanged(boolean writable) {
+                depth++;
+                try {
+                    if (writable) {
+                        paused = false;
+                        transport.get().resumeReading();
+                    }
+                } finally {
+                    depth--;
+                }
+            }
+        };
+        try (StreamServer server = StreamServer.builder().model(model).protocol(() -> recorder).open()) {
+            server.start();
+            try (Connection c = Client.builder().readTimeout(WAIT).build().connect(server.localAddress())) {
+                c.sendAll(bytes("hi"));
+                assertThat(c.recvExactly(2)).isEqualTo(bytes("hi"));
+                Transport transport = recorder.transport.get();
+                recorder.paused = true;
+                transport.pauseReading();
+                transport.write(ByteBuffer.wrap(bytes("paused")));
+                assertThat(c.recvExactly(6)).isEqualTo(bytes("paused"));
+                long before = server.stats().bytesIn();
+                c.sendAll(bytes("data"));
+                if (model.kind() != Model.Kind.EVENT_LOOP) {
+                    Await.until("the read under way has completed", () -> server.stats().bytesIn() == before + 4);
+                }
+                // Past the high water mark and back: the protocol resumes from writabilityChanged(true).
+                byte[] big = new byte[16 * 1024 * 1024]; // more than the socket takes at once
+                transport.write(ByteBuffer.wrap(big));
+                assertThat(c.recvExactly(big.length)).hasSize(big.length);
+                assertThat(c.recvExactly(4)).isEqualTo(bytes("data"));
+                assertThat(nested).as("data delivered inside another call of the protocol").isEmpty();
+                assertThat(recorder.whilePaused).isEmpty();
+            }
+        }
+    }
+
+    static Stream<Model> nonBlockingModels() {
+        return Models.every().filter(Model::nonBlocking);
+    }
+
     private static boolean blockedInRead(Thread thread) {
         for (StackTraceElement frame : thread.getStackTrace()) {
             if (frame.getClassName().equals(ChannelConnection.class.getName())

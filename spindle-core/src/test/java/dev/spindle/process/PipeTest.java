@@ -124,10 +124,12 @@ class PipeTest {
         Pipe pipe = Pipe.open();
         try (PipeConnection left = pipe.left(); PipeConnection right = pipe.right()) {
             left.send("first");
-            left.send("already here");
             String got = where.run(() -> {
                 assertThat(right.recv()).isEqualTo("first");
-                // A message already sent is taken without waiting, whatever the timeout says.
+                // Sent only now, so that it waits with the holder, not among messages taken ahead with "first".
+                left.send("already here");
+                assertThat(right.poll(Duration.ofSeconds(60))).isTrue();
+                // A message already there is taken without waiting, whatever the timeout says.
                 String taken = (String) right.recv(Duration.ofSeconds(-1));
                 for (Duration none : List.of(Duration.ZERO, Duration.ofSeconds(-5), Duration.ofNanos(-1))) {
                     assertThat(right.poll(none)).isFalse();
@@ -560,6 +562,132 @@ class PipeTest {
         assertThat(all).as("what the killed receiver took, then what the next one got").containsExactlyElementsOf(range(100));
     }
 
+    @Test
+    void aReceiverBusyWithOneMessageDoesNotHoldBackTheRestFromAnotherStartedWithIt() throws Exception {
+        Pipe pipe = Pipe.open();
+        PipeConnection shared = pipe.right();
+        String took = dir.resolve("took").toString();
+        try (PipeConnection left = pipe.left();
+             // Both are handed the end at their start, before either receives.
+             Process<Void> busy = Process.target(() -> {
+                 try {
+                     Files.writeString(Path.of(took), String.valueOf(shared.recv()));
+                 } catch (IOException e) {
+                     throw new UncheckedIOException(e);
+                 }
+                 ProcessTest.sleepForever();
+             }).start();
+             Process<List<Object>> other = Process.callable(() -> {
+                 Await.untilExists(Path.of(took));
+                 List<Object> got = new ArrayList<>();
+                 for (int i = 0; i < 9; i++) {
+                     got.add(shared.recv(Duration.ofSeconds(60)));
+                 }
+                 return got;
+             }).start()) {
+            for (int i = 0; i < 10; i++) {
+                left.send(i);
+            }
+            List<Object> rest = other.result(Duration.ofSeconds(90));
+            Object first = Integer.valueOf(Files.readString(Path.of(took)));
+            List<Object> all = new ArrayList<>(rest);
+            all.add(first);
+            assertThat(all).containsExactlyInAnyOrderElementsOf(range(10));
+        }
+    }
+
+    @Test
+    void aSendInterruptedWhileThePipeIsFullStillArrivesWholeAndTheEndGoesOn() throws Exception {
+        Pipe pipe = Pipe.open();
+        PipeConnection childEnd = pipe.right();
+        String blocked = dir.resolve("blocked").toString();
+        int count = 200;
+        try (PipeConnection parentEnd = pipe.left();
+             Process<String> child = Process.callable(() -> {
+                 java.util.concurrent.atomic.AtomicReference<String> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+                 Thread sender = Thread.ofPlatform().name("test-sender").start(() -> {
+                     boolean sawInterrupt = false;
+                     try {
+                         for (int i = 0; i < count; i++) {
+                             byte[] message = new byte[64 * 1024];
+                             java.nio.ByteBuffer.wrap(message).putInt(i);
+                             childEnd.sendBytes(message);
+                             sawInterrupt |= Thread.interrupted();
+                         }
+                         outcome.set("sent " + count + ", interrupt kept " + sawInterrupt);
+                     } catch (IOException e) {
+                         outcome.set("failed: " + e);
+                     }
+                 });
+                 Await.until("the sender waits for room", () -> Arrays.stream(sender.getStackTrace())
+                         .anyMatch(f -> f.getMethodName().equals("awaitWritable")));
+                 sender.interrupt();
+                 ProcessTest.write(blocked);
+                 sender.join();
+                 return outcome.get();
+             }).start()) {
+            Await.untilExists(Path.of(blocked));
+            for (int i = 0; i < count; i++) {
+                byte[] message = parentEnd.recvBytes();
+                assertThat(message).hasSize(64 * 1024);
+                assertThat(java.nio.ByteBuffer.wrap(message).getInt()).isEqualTo(i);
+            }
+            assertThat(child.result(Duration.ofSeconds(60))).isEqualTo("sent 200, interrupt kept true");
+        }
+    }
+
+    @Test
+    void theFirstSendInAChildAfterTheOtherEndIsGoneFails() throws Exception {
+        Pipe pipe = Pipe.open();
+        PipeConnection childEnd = pipe.left();
+        String closed = dir.resolve("closed").toString();
+        try (PipeConnection parentEnd = pipe.right();
+             Process<String> child = Process.callable(() -> {
+                 childEnd.send("hello");
+                 Await.untilExists(Path.of(closed));
+                 try {
+                     childEnd.send("anyone?");
+                     return "sent";
+                 } catch (IOException e) {
+                     return e.getMessage();
+                 }
+             }).start()) {
+            assertThat(parentEnd.recv(Duration.ofSeconds(60))).isEqualTo("hello");
+            parentEnd.close();
+            ProcessTest.write(closed);
+            assertThat(child.result(Duration.ofSeconds(60))).contains("closed by every process that used it");
+        }
+    }
+
+    @Test
+    void aPipeIsForgottenOnceNobodyCanUseEitherEnd() throws Exception {
+        Pipe closedUnused = Pipe.open();
+        long first = closedUnused.left().pipeId();
+        closedUnused.left().close();
+        closedUnused.right().close();
+        assertThat(PipeRelay.find(first)).as("both ends closed unused").isNull();
+
+        Pipe used = Pipe.open();
+        long second = used.left().pipeId();
+        used.left().send("to nobody yet");
+        used.right().close(); // closed unused: nobody can ever receive what the left end sends
+        assertThatThrownBy(() -> used.left().send("more")).isInstanceOf(IOException.class)
+                .hasMessageContaining("closed by every process");
+        used.left().close();
+        assertThat(PipeRelay.find(second)).as("one end used and closed, the other closed unused").isNull();
+    }
+
+    @Test
+    void anEndDroppedUnclosedIsLetGoWhenCollected() throws Exception {
+        PipeConnection left = Pipe.open().left(); // the right end is dropped at once, never used
+        Await.until("the dropped end is collected and end-of-file reaches the other", () -> {
+            System.gc();
+            return left.poll(Duration.ofMillis(10));
+        });
+        assertThatThrownBy(left::recv).isInstanceOf(EOFException.class);
+        left.close();
+    }
+
     @ParameterizedTest
     @EnumSource(Direction.class)
     void oneHundredThousandMessagesArriveInOrder(Direction direction) throws Exception {
@@ -586,10 +714,12 @@ class PipeTest {
         try (PipeConnection parentEnd = pipe.left();
              Process<String> child = Process.callable(() -> {
                  childEnd.send("attach");
+                 // Made now, so that the receive below is interrupted waiting for its answer, not its link.
+                 assertThat(childEnd.poll(Duration.ZERO)).isFalse();
                  Thread receiver = Thread.currentThread();
                  Thread interrupter = Thread.ofPlatform().name("test-interrupter").start(() -> {
                      try {
-                         Await.until("the receiver waits", () -> waitingIn(receiver));
+                         Await.until("the receiver waits for the holder's answer", () -> awaitingAnswer(receiver));
                      } catch (Exception e) {
                          return;
                      }
@@ -627,9 +757,14 @@ class PipeTest {
             assertThat(Files.readAllLines(received)).containsExactlyElementsOf(
                     IntStream.range(0, 200).mapToObj(Integer::toString).toList());
         } finally {
-            holder.descendants().forEach(ProcessHandle::destroyForcibly);
             holder.destroyForcibly();
             holder.waitFor(30, TimeUnit.SECONDS);
+            // Its child outlives it by design; a stuck one is killed here by the pid it reported.
+            for (String line : Files.readAllLines(dir.resolve("holder.log"))) {
+                if (line.startsWith("child ")) {
+                    ProcessHandle.of(Long.parseLong(line.substring(6).trim())).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
         }
     }
 
@@ -644,7 +779,7 @@ class PipeTest {
             int count = Integer.parseInt(args[2]);
             Pipe pipe = Pipe.open();
             PipeConnection childEnd = pipe.right();
-            Process.target(() -> {
+            Process<Void> child = Process.target(() -> {
                 try {
                     Await.untilExists(Path.of(mainDone));
                     List<String> lines = new ArrayList<>();
@@ -657,6 +792,7 @@ class PipeTest {
                     throw new IllegalStateException(e);
                 }
             }).start();
+            System.out.println("child " + child.pid());
             for (int i = 0; i < count; i++) {
                 pipe.left().send(i);
             }
@@ -712,8 +848,14 @@ class PipeTest {
         return IntStream.range(0, n).boxed().map(Object.class::cast).toList();
     }
 
+    /** Whether {@code thread} waits, in a child, for the holder's answer to a receive it asked for. */
+    static boolean awaitingAnswer(Thread thread) {
+        return Arrays.stream(thread.getStackTrace()).anyMatch(f -> f.getMethodName().equals("await")
+                && f.getClassName().equals(RemotePipeEnd.class.getName()));
+    }
+
     static boolean waitingIn(Thread thread) {
-        return Arrays.stream(thread.getStackTrace()).anyMatch(f -> f.getMethodName().equals("take")
+        return Arrays.stream(thread.getStackTrace()).anyMatch(f -> f.getMethodName().equals("takeSome")
                 && f.getClassName().equals(PipeRelay.class.getName())
                 || f.getMethodName().equals("receiveTagged") && f.getClassName().equals(MessageChannel.class.getName()));
     }

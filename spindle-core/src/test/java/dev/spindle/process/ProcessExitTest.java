@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.spindle.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,6 +76,106 @@ class ProcessExitTest {
             }
             assertThat(Files.readString(output)).as("what the parent and its standbys printed")
                     .doesNotContain("Exception").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void theProcessThatOpenedAPipeStaysWhileItsChildrenStillUseItThoughNothingWaitsInIt() throws Exception {
+        Path mainDone = dir.resolve("main-done");
+        Path go = dir.resolve("go");
+        Path received = dir.resolve("received");
+        java.lang.Process holder = new ProcessBuilder(PipeTest.javaCommand(TwoChildrenShareAPipe.class.getName(),
+                mainDone.toString(), go.toString(), received.toString()))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("holder.log").toFile()).start();
+        List<ProcessHandle> children = new ArrayList<>();
+        try {
+            Await.untilExists(mainDone);
+            children.addAll(holder.children().toList());
+            // The holder's main has returned and its pipe is empty; only now does the sender send.
+            Files.writeString(go, "x");
+            assertThat(holder.waitFor(90, TimeUnit.SECONDS)).as("the holder exits once its children are done").isTrue();
+            assertThat(holder.exitValue()).as(Files.readString(dir.resolve("holder.log"))).isZero();
+            Await.untilExists(received);
+            assertThat(Files.readAllLines(received)).containsExactlyElementsOf(
+                    java.util.stream.IntStream.range(0, 200).mapToObj(Integer::toString).toList());
+        } finally {
+            holder.destroyForcibly();
+            children.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test
+    void theProcessThatOpenedAPipeDoesNotWaitForADaemonChildUsingIt() throws Exception {
+        Path daemonPid = dir.resolve("daemon-pid");
+        java.lang.Process holder = new ProcessBuilder(PipeTest.javaCommand(DaemonUsesAPipe.class.getName(),
+                daemonPid.toString())).redirectErrorStream(true).redirectOutput(dir.resolve("holder.log").toFile()).start();
+        ProcessHandle daemon = null;
+        try {
+            Await.untilExists(daemonPid);
+            daemon = ProcessHandle.of(Long.parseLong(Files.readString(daemonPid).trim())).orElseThrow();
+            assertThat(holder.waitFor(60, TimeUnit.SECONDS)).as("the holder exits with a daemon still attached").isTrue();
+            assertThat(holder.exitValue()).as(Files.readString(dir.resolve("holder.log"))).isZero();
+            daemon.onExit().get(60, TimeUnit.SECONDS);
+            assertThat(daemon.isAlive()).as("the daemon child died with its parent").isFalse();
+        } finally {
+            holder.destroyForcibly();
+            if (daemon != null) {
+                daemon.destroyForcibly();
+            }
+        }
+    }
+
+    /** Opens a pipe, starts a sender and a receiver child on it, and returns at once. */
+    public static final class TwoChildrenShareAPipe {
+        public static void main(String[] args) throws Exception {
+            String mainDone = args[0];
+            String go = args[1];
+            String received = args[2];
+            Pipe pipe = Pipe.open();
+            PipeConnection right = pipe.right();
+            PipeConnection left = pipe.left();
+            Process.target(() -> {
+                try {
+                    Await.untilExists(Path.of(go));
+                    for (int i = 0; i < 200; i++) {
+                        right.send(i);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }).start();
+            Process.target(() -> {
+                try {
+                    List<String> lines = new ArrayList<>();
+                    for (Object got : PipeTest.receiveUntilEndOfFile(left)) {
+                        lines.add(String.valueOf(got));
+                    }
+                    Files.write(Path.of(received + ".tmp"), lines);
+                    Files.move(Path.of(received + ".tmp"), Path.of(received));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }).start();
+            Files.writeString(Path.of(mainDone), "x");
+        }
+    }
+
+    /** Opens a pipe, starts a daemon child that attaches to it and then does nothing, and returns. */
+    public static final class DaemonUsesAPipe {
+        public static void main(String[] args) throws Exception {
+            Pipe pipe = Pipe.open();
+            PipeConnection right = pipe.right();
+            Process<Void> daemon = Process.target(() -> {
+                try {
+                    right.send("attached");
+                    right.poll(Duration.ofSeconds(1));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                ProcessTest.sleepForever();
+            }).daemon(true).start();
+            pipe.left().recv();
+            Files.writeString(Path.of(args[0]), Long.toString(daemon.pid()));
         }
     }
 
