@@ -64,28 +64,7 @@ class PauseReadingUnderEveryModelTest {
         try (StreamServer server = StreamServer.builder().model(model).protocol(() -> recorder).open()) {
             server.start();
             try (Connection c = Client.builder().readTimeout(WAIT).build().connect(server.localAddress())) {
-                c.sendAll(bytes("hi"));
-                assertThat(c.recvExactly(2)).isEqualTo(bytes("hi"));
-                Transport transport = recorder.transport.get();
-                if (!model.nonBlocking()) {
-                    Await.until("the handler's thread is blocked in its next read",
-                            () -> blockedInRead(recorder.thread));
-                }
-                // Under ASYNC the next read starts before the lock that pauseReading takes is free.
-                recorder.paused = true;
-                transport.pauseReading();
-                // Writes from another thread are handed over in order, after the pause: once this
-                // marker arrives, the pause has taken effect under every model.
-                transport.write(ByteBuffer.wrap(bytes("paused")));
-                assertThat(c.recvExactly(6)).isEqualTo(bytes("paused"));
-                long before = server.stats().bytesIn();
-
-                c.sendAll(bytes("data"));
-                if (model.kind() != Model.Kind.EVENT_LOOP) {
-                    // A blocking read or an asynchronous one was under way when the pause came; it
-                    // completes now. The event loop reads nothing from a paused socket at all.
-                    Await.until("the read under way has completed", () -> server.stats().bytesIn() == before + 4);
-                }
+                Transport transport = sendWhileAReadIsUnderWayAndPaused(model, recorder, server, c);
                 recorder.paused = false;
                 transport.resumeReading();
                 assertThat(c.recvExactly(4)).isEqualTo(bytes("data"));
@@ -134,18 +113,7 @@ class PauseReadingUnderEveryModelTest {
         try (StreamServer server = StreamServer.builder().model(model).protocol(() -> recorder).open()) {
             server.start();
             try (Connection c = Client.builder().readTimeout(WAIT).build().connect(server.localAddress())) {
-                c.sendAll(bytes("hi"));
-                assertThat(c.recvExactly(2)).isEqualTo(bytes("hi"));
-                Transport transport = recorder.transport.get();
-                recorder.paused = true;
-                transport.pauseReading();
-                transport.write(ByteBuffer.wrap(bytes("paused")));
-                assertThat(c.recvExactly(6)).isEqualTo(bytes("paused"));
-                long before = server.stats().bytesIn();
-                c.sendAll(bytes("data"));
-                if (model.kind() != Model.Kind.EVENT_LOOP) {
-                    Await.until("the read under way has completed", () -> server.stats().bytesIn() == before + 4);
-                }
+                Transport transport = sendWhileAReadIsUnderWayAndPaused(model, recorder, server, c);
                 // Past the high water mark and back: the protocol resumes from writabilityChanged(true).
                 byte[] big = new byte[16 * 1024 * 1024]; // more than the socket takes at once
                 transport.write(ByteBuffer.wrap(big));
@@ -159,6 +127,34 @@ class PauseReadingUnderEveryModelTest {
 
     static Stream<Model> nonBlockingModels() {
         return Models.every().filter(Model::nonBlocking);
+    }
+
+    /**
+     * Echoes "hi", pauses reading from this thread while the next read is under way, then sends
+     * "data", which that read takes (every model but the event loop, which reads nothing from a
+     * paused socket) and holds for the protocol until it resumes.
+     */
+    private static Transport sendWhileAReadIsUnderWayAndPaused(Model model, Recorder recorder, StreamServer server,
+            Connection c) throws Exception {
+        c.sendAll(bytes("hi"));
+        assertThat(c.recvExactly(2)).isEqualTo(bytes("hi"));
+        Transport transport = recorder.transport.get();
+        if (!model.nonBlocking()) {
+            Await.until("the handler's thread is blocked in its next read", () -> blockedInRead(recorder.thread));
+        }
+        // Under ASYNC the next read starts before the lock that pauseReading takes is free.
+        recorder.paused = true;
+        transport.pauseReading();
+        // Writes from another thread are handed over in order, after the pause: once this
+        // marker arrives, the pause has taken effect under every model.
+        transport.write(ByteBuffer.wrap(bytes("paused")));
+        assertThat(c.recvExactly(6)).isEqualTo(bytes("paused"));
+        long before = server.stats().bytesIn();
+        c.sendAll(bytes("data"));
+        if (model.kind() != Model.Kind.EVENT_LOOP) {
+            Await.until("the read under way has completed", () -> server.stats().bytesIn() == before + 4);
+        }
+        return transport;
     }
 
     private static boolean blockedInRead(Thread thread) {

@@ -56,7 +56,7 @@ class ProcessExitTest {
     void aStandbyWhoseParentHasExitedEndsQuietly() throws Exception {
         for (int round = 0; round < 3; round++) {
             Path output = dir.resolve("standby-" + round + ".log");
-            java.lang.Process parent = new ProcessBuilder(PipeTest.javaCommandWith(
+            java.lang.Process parent = new ProcessBuilder(JavaCommand.with(
                     List.of("-Dspindle.process.standby=4"), StandbyThenExit.class.getName()))
                     .redirectErrorStream(true).redirectOutput(output.toFile()).start();
             assertThat(parent.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -84,7 +84,7 @@ class ProcessExitTest {
         Path mainDone = dir.resolve("main-done");
         Path go = dir.resolve("go");
         Path received = dir.resolve("received");
-        java.lang.Process holder = new ProcessBuilder(PipeTest.javaCommand(TwoChildrenShareAPipe.class.getName(),
+        java.lang.Process holder = new ProcessBuilder(JavaCommand.of(TwoChildrenShareAPipe.class.getName(),
                 mainDone.toString(), go.toString(), received.toString()))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("holder.log").toFile()).start();
         List<ProcessHandle> children = new ArrayList<>();
@@ -107,7 +107,7 @@ class ProcessExitTest {
     @Test
     void theProcessThatOpenedAPipeDoesNotWaitForADaemonChildUsingIt() throws Exception {
         Path daemonPid = dir.resolve("daemon-pid");
-        java.lang.Process holder = new ProcessBuilder(PipeTest.javaCommand(DaemonUsesAPipe.class.getName(),
+        java.lang.Process holder = new ProcessBuilder(JavaCommand.of(DaemonUsesAPipe.class.getName(),
                 daemonPid.toString())).redirectErrorStream(true).redirectOutput(dir.resolve("holder.log").toFile()).start();
         ProcessHandle daemon = null;
         try {
@@ -147,7 +147,7 @@ class ProcessExitTest {
             Process.target(() -> {
                 try {
                     List<String> lines = new ArrayList<>();
-                    for (Object got : PipeTest.receiveUntilEndOfFile(left)) {
+                    for (Object got : PipeDeliveryTest.receiveUntilEndOfFile(left)) {
                         lines.add(String.valueOf(got));
                     }
                     Files.write(Path.of(received + ".tmp"), lines);
@@ -180,7 +180,7 @@ class ProcessExitTest {
     }
 
     private static java.lang.Process probe(Class<?> main, String... args) throws Exception {
-        return new ProcessBuilder(PipeTest.javaCommand(main.getName(), args))
+        return new ProcessBuilder(JavaCommand.of(main.getName(), args))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 

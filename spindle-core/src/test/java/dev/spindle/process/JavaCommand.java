@@ -1,0 +1,27 @@
+package dev.spindle.process;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** The command that runs a test's own main class in a new JVM, on this JVM's class path. */
+final class JavaCommand {
+
+    private JavaCommand() {
+    }
+
+    static List<String> of(String mainClass, String... args) {
+        return with(List.of(), mainClass, args);
+    }
+
+    /** The command that runs {@code mainClass} in a new JVM on this JVM's class path, with {@code options}. */
+    static List<String> with(List<String> options, String mainClass, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(options);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(Arrays.asList(args));
+        return command;
+    }
+}
