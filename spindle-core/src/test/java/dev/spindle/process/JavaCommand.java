@@ -5,10 +5,24 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** The command that runs a test's own main class in a new JVM, on this JVM's class path. */
+/**
+ * Child JVMs in tests: the command that runs a test's own main class in a new JVM on this JVM's
+ * class path, and the check that no child outlives its test class.
+ */
 final class JavaCommand {
 
     private JavaCommand() {
+    }
+
+    /** Waits, bounded, for this JVM's children to end, and fails if one is left: the tests' own hygiene. */
+    static void noChildOutlivesTheTests() throws Exception {
+        WarmStandby.killAllForTests();
+        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+            child.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        if (!ProcessHandle.current().children().toList().isEmpty()) {
+            throw new AssertionError("child JVMs outlived the tests: " + ProcessHandle.current().children().toList());
+        }
     }
 
     static List<String> of(String mainClass, String... args) {

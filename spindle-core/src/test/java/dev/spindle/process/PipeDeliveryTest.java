@@ -45,10 +45,7 @@ class PipeDeliveryTest {
 
     @AfterAll
     static void noChildJvmOutlivesTheTests() throws Exception {
-        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
-            child.onExit().get(30, TimeUnit.SECONDS);
-        }
-        assertThat(ProcessHandle.current().children().toList()).isEmpty();
+        JavaCommand.noChildOutlivesTheTests();
     }
 
     @Test

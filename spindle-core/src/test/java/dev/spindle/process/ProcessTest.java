@@ -26,11 +26,7 @@ class ProcessTest {
 
     @AfterAll
     static void noChildJvmOutlivesTheTests() throws Exception {
-        WarmStandby.killAllForTests();
-        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
-            child.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
-        }
-        assertThat(ProcessHandle.current().children().toList()).isEmpty();
+        JavaCommand.noChildOutlivesTheTests();
     }
 
     @ParameterizedTest
