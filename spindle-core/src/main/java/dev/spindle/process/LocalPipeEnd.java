@@ -121,8 +121,7 @@ final class LocalPipeEnd implements PipeEnd {
         if (reservation != 0) {
             relay.release(reservation);
         }
-        relay.handleClosed(side);
-        relay.wakeAll();
+        relay.handleClosed(side); // wakes this end's waiting calls too, which then see it closed
     }
 
     private boolean isEmpty() {

@@ -173,7 +173,8 @@ final class MessageChannel implements Closeable {
     /** Receives the next message whole. */
     byte[] receive(Deadline deadline) throws IOException {
         byte[] bytes = new byte[nextLength(deadline)];
-        receiveInto(bytes, 0, deadline);
+        in.position(in.position() + 4);
+        readBody(bytes, 0, bytes.length, deadline);
         return bytes;
     }
 
@@ -196,17 +197,6 @@ final class MessageChannel implements Closeable {
         return new Tagged(tag, payload);
     }
 
-    /**
-     * Receives the next message into {@code buffer} at {@code offset}; the caller has checked
-     * with {@link #nextLength} that it fits. Returns its length.
-     */
-    int receiveInto(byte[] buffer, int offset, Deadline deadline) throws IOException {
-        int length = nextLength(deadline);
-        in.position(in.position() + 4);
-        readBody(buffer, offset, length, deadline);
-        return length;
-    }
-
     /** Reads {@code length} body bytes: first those already buffered, then straight into {@code buffer}. */
     private void readBody(byte[] buffer, int offset, int length, Deadline deadline) throws IOException {
         int copied = Math.min(length, in.remaining());
@@ -227,22 +217,6 @@ final class MessageChannel implements Closeable {
         }
     }
 
-    /**
-     * Whether a byte, or the end of the stream, can be read before the deadline: Python's
-     * {@code poll}. Consumes nothing.
-     */
-    boolean poll(Deadline deadline) throws IOException {
-        if (in.hasRemaining() || eof) {
-            return true;
-        }
-        try {
-            readSome(deadline);
-            return true;
-        } catch (SocketTimeoutException e) {
-            return false;
-        }
-    }
-
     /** Closes the socket and wakes any thread waiting on it. */
     @Override
     public void close() throws IOException {
@@ -256,10 +230,6 @@ final class MessageChannel implements Closeable {
                 writeSelector.close();
             }
         }
-    }
-
-    boolean isOpen() {
-        return channel.isOpen();
     }
 
     /** Makes at least {@code n} bytes available in {@link #in}. */

@@ -74,12 +74,14 @@ final class PipeLink {
     private final int side;
     /** The linked process, as whose user this link counts. */
     private final long pid;
-    /** Set by the thread that reads the link when it ends; a receive in progress then gives up. */
+    /**
+     * Set by the thread that reads the link when it ends, before it returns what was lent: a receive
+     * in progress then gives up, and one that took messages meanwhile puts them back itself.
+     */
     private final AtomicBoolean lost = new AtomicBoolean();
     /** Messages lent to the receiver and not yet taken, oldest first; guarded by their own lock. */
     private final java.util.ArrayDeque<byte[]> lent = new java.util.ArrayDeque<>();
     private final java.util.concurrent.locks.ReentrantLock lentLock = new java.util.concurrent.locks.ReentrantLock();
-    private boolean lentReturned;
 
     private PipeLink(MessageChannel channel, PipeRelay relay, int side, long pid) {
         this.channel = channel;
@@ -192,8 +194,7 @@ final class PipeLink {
         } finally {
             lost.set(true);
             returnLent();
-            relay.wakeAll();
-            detach();
+            detach(); // wakes a receive waiting for this link, which then sees it lost
         }
     }
 
@@ -216,7 +217,6 @@ final class PipeLink {
         List<byte[]> untaken;
         lentLock.lock();
         try {
-            lentReturned = true;
             untaken = new ArrayList<>(lent);
             lent.clear();
         } finally {
@@ -287,7 +287,7 @@ final class PipeLink {
         }
         lentLock.lock();
         try {
-            if (lentReturned) {
+            if (lost.get()) {
                 relay.putBack(side, batch); // the link ended while these were being taken
                 relay.returnedOrTaken(batch.size());
                 return;

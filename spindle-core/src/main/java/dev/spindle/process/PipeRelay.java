@@ -57,8 +57,12 @@ final class PipeRelay {
             new PipeSide(lock.newCondition(), lock.newCondition())};
     /** Links that send from each side, closed when the other side goes. */
     private final List<Set<PipeLink>> senders = List.of(ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet());
-    /** Reservation number to its side and the pid it is held for; guarded by {@link #lock}. */
-    private final Map<Long, long[]> reserved = new java.util.HashMap<>();
+    /** A child's hold on a side, under the child's pid once known (0 before); see {@link #reserve}. */
+    private record Reservation(int side, long pid) {
+    }
+
+    /** Reservations by number; guarded by {@link #lock}. */
+    private final Map<Long, Reservation> reserved = new java.util.HashMap<>();
     /** Messages lent to receivers in other processes and not yet taken by them; guarded by {@link #lock}. */
     private int lentOut;
 
@@ -137,7 +141,7 @@ final class PipeRelay {
         long number = RESERVATIONS.incrementAndGet();
         lock.lock();
         try {
-            reserved.put(number, new long[] {side, 0});
+            reserved.put(number, new Reservation(side, 0));
             sides[side].attach(0);
         } finally {
             lock.unlock();
@@ -149,12 +153,12 @@ final class PipeRelay {
     void bind(long reservation, long pid) {
         lock.lock();
         try {
-            long[] held = reserved.get(reservation);
-            if (held == null || held[1] != 0) {
+            Reservation held = reserved.get(reservation);
+            if (held == null || held.pid() != 0) {
                 return;
             }
-            sides[(int) held[0]].rebind(pid);
-            held[1] = pid;
+            sides[held.side()].rebind(pid);
+            reserved.put(reservation, new Reservation(held.side(), pid));
         } finally {
             lock.unlock();
         }
@@ -169,9 +173,9 @@ final class PipeRelay {
     /** Ends a reservation; releasing one twice, or one unknown here, does nothing. */
     void release(long reservation) {
         changeUsers(() -> {
-            long[] held = reserved.remove(reservation);
+            Reservation held = reserved.remove(reservation);
             if (held != null) {
-                sides[(int) held[0]].detach(held[1]);
+                sides[held.side()].detach(held.pid());
             }
         });
     }
@@ -248,19 +252,7 @@ final class PipeRelay {
     }
 
     /**
-     * Takes the next message waiting at {@code at}, waiting for one until the deadline.
-     *
-     * @param receiverClosed tells a waiting receiver that its end was closed, or its link lost, meanwhile
-     * @throws EOFException when the other end is gone and no message is left
-     * @throws MessageTooLongException when the next message is longer than {@code maxLength}; it stays
-     * @throws SocketTimeoutException when the deadline passes first
-     */
-    byte[] take(int at, int maxLength, Deadline deadline, BooleanSupplier receiverClosed) throws IOException {
-        return takeSome(at, maxLength, 1, 0, SELF, false, deadline, receiverClosed).get(0);
-    }
-
-    /**
-     * Takes the next message waiting at {@code at} as {@link #take} does, and with it, when the
+     * Takes the next message waiting at {@code at}, waiting for one until the deadline, and with it, when the
      * receiving process {@code pid} is the end's only user, up to {@code maxCount - 1} more that
      * are already waiting, while their bytes stay within {@code maxBytes}: one hand-off per batch
      * rather than per message. With other users, one message: what is taken ahead could be wanted
@@ -268,6 +260,10 @@ final class PipeRelay {
      *
      * @param lending whether the messages go to another process: they then count as lent in the same
      *        step that takes them off the queue, so that this process's exit cannot miss them
+     * @param receiverClosed tells a waiting receiver that its end was closed, or its link lost, meanwhile
+     * @throws EOFException when the other end is gone and no message is left
+     * @throws MessageTooLongException when the next message is longer than {@code maxLength}; it stays
+     * @throws SocketTimeoutException when the deadline passes first
      */
     List<byte[]> takeSome(int at, int maxLength, int maxCount, long maxBytes, long pid, boolean lending,
             Deadline deadline, BooleanSupplier receiverClosed) throws IOException {
@@ -376,16 +372,6 @@ final class PipeRelay {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while polling the pipe");
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Wakes every thread waiting on this pipe, so that each checks whether its end was closed. */
-    void wakeAll() {
-        lock.lock();
-        try {
-            signalEverything();
         } finally {
             lock.unlock();
         }
