@@ -13,7 +13,7 @@
  *       ({@code java.class.path}) and runs the task there. An application that puts Spindle and
  *       its own classes on the module path has neither on that class path; run such an
  *       application on the class path to use processes and pipes. The {@code net} and
- *       {@code codec} packages work the same either way.</li>
+ *       {@code serializer} packages work the same either way.</li>
  * </ul>
  */
 module dev.spindle.core {

@@ -2,7 +2,7 @@ package dev.spindle.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.spindle.process.JavaSerializationCodec;
+import dev.spindle.process.JavaSerializer;
 import dev.spindle.process.Pipe;
 import dev.spindle.process.PipeConnection;
 import dev.spindle.process.Process;
@@ -122,7 +122,7 @@ public final class ProcessBench {
 
     /** Messages per second from a child to this process, after a warm-up batch of the same size. */
     static double pipeRate(String kind, int n) throws Exception {
-        Pipe pipe = Pipe.open(true, JavaSerializationCodec.defaults().allow(Quote.class));
+        Pipe pipe = Pipe.open(true, JavaSerializer.defaults().allow(Quote.class));
         PipeConnection left = pipe.left();
         PipeConnection right = pipe.right();
         try (Process<Void> producer = Process.target(() -> produce(right, kind, n)).allow(Quote.class).start()) {

@@ -4,7 +4,7 @@
  * <p>{@link dev.spindle.bench.EndToEnd} runs every server model and Netty's echo servers
  * ({@link dev.spindle.bench.EchoServers}) under the same load; {@link dev.spindle.bench.ProcessBench}
  * times processes and pipes against Python's {@code multiprocessing};
- * {@link dev.spindle.bench.FramingBenchmark} is the JMH micro-benchmark of the codecs. Results and how
+ * {@link dev.spindle.bench.FramingBenchmark} is the JMH micro-benchmark of the serializers. Results and how
  * they were taken are in {@code docs/benchmarks.md}.
  */
 package dev.spindle.bench;

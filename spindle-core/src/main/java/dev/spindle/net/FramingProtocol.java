@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * A {@link Protocol} that receives whole frames of a {@link Framing} instead of raw bytes: the
- * same codecs the blocking {@link Connection#readFrame()} uses, fed incrementally.
+ * same serializers the blocking {@link Connection#readFrame()} uses, fed incrementally.
  *
  * <p>A framing error ({@link FramingException}) closes the connection and is counted as its error.
  * At end of stream a last unterminated frame the framing accepts (a last line without its

@@ -106,16 +106,16 @@ final class ChildMain {
             System.setErr(prefixed(FileDescriptor.err, prefix));
         }
 
-        JavaSerializationCodec codec = order.codec();
+        JavaSerializer serializer = order.serializer();
         try {
-            Object task = codec.decode(order.task());
+            Object task = serializer.decode(order.task());
             Object value = null;
             if (task instanceof SerializableCallable<?> callable) {
                 value = callable.call();
             } else {
                 ((Runnable) task).run();
             }
-            report(Outcome.returned(order.returnsResult() ? codec.encode(value) : new byte[0]));
+            report(Outcome.returned(order.returnsResult() ? serializer.encode(value) : new byte[0]));
         } catch (Throwable thrown) {
             // As Python does, the child prints its own traceback; the parent gets it too.
             System.err.println("Process " + order.name() + ":");
@@ -185,13 +185,13 @@ final class ChildMain {
 
     /** Loads and links what running a task needs, so that a standby child starts one at full speed. */
     private static void warmUp() throws IOException {
-        JavaSerializationCodec codec = JavaSerializationCodec.defaults();
+        JavaSerializer serializer = JavaSerializer.defaults();
         int base = 40;
         SerializableCallable<Integer> probe = () -> base + 2;
         try {
-            Object back = codec.decode(codec.encode(probe));
+            Object back = serializer.decode(serializer.encode(probe));
             ((SerializableCallable<?>) back).call();
-            Outcome.returned(codec.encode(java.util.List.of(1, "two", 3.0))).encode();
+            Outcome.returned(serializer.encode(java.util.List.of(1, "two", 3.0))).encode();
             Outcome.threw(new IllegalStateException("warm-up")).encode();
             TaskOrder.decode(new TaskOrder("warm-up", false, false, true, java.util.List.of(),
                     java.util.List.of(), SerializationLimits.DEFAULT, new byte[0]).encode());

@@ -3,7 +3,7 @@ package dev.spindle.process;
 import java.io.InvalidClassException;
 
 /**
- * Decoding met a class the codec's allow-list does not hold. Nothing of that class was created.
+ * Decoding met a class the serializer's allow-list does not hold. Nothing of that class was created.
  * The message names the class and how to allow it.
  */
 public class ClassNotAllowedException extends InvalidClassException {
@@ -13,7 +13,7 @@ public class ClassNotAllowedException extends InvalidClassException {
 
     public ClassNotAllowedException(String className) {
         super(className, "is not on the serialization allow-list, so it was not deserialized; if this "
-                + "class is safe to receive, allow it with JavaSerializationCodec.defaults().allow("
+                + "class is safe to receive, allow it with JavaSerializer.defaults().allow("
                 + simpleName(className) + ".class) or .allowPackage(\"" + packageName(className) + "\")");
         this.className = className;
     }

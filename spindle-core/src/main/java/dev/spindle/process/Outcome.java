@@ -13,7 +13,7 @@ import java.io.IOException;
 record Outcome(Kind kind, byte[] result, Throwable failure, int signal) {
 
     enum Kind {
-        /** The task returned; {@link #result} is the codec's encoding of its value. */
+        /** The task returned; {@link #result} is the serializer's encoding of its value. */
         RETURNED,
         /** The task threw; {@link #failure} is what it threw (in the parent, a {@link ChildException}). */
         THREW,

@@ -69,30 +69,30 @@ public final class Pipe {
         this.right = right;
     }
 
-    /** A duplex pipe with the default codec. */
+    /** A duplex pipe with the default serializer. */
     public static Pipe open() {
         return open(true);
     }
 
     /**
-     * A pipe with the default codec ({@link JavaSerializationCodec#defaults()}).
+     * A pipe with the default serializer ({@link JavaSerializer#defaults()}).
      *
      * @param duplex true for ends that both send and receive; false for a one-way pipe whose left
      *               end only receives and right end only sends, as Python's
      */
     public static Pipe open(boolean duplex) {
-        return open(duplex, JavaSerializationCodec.defaults());
+        return open(duplex, JavaSerializer.defaults());
     }
 
     /**
-     * A pipe whose objects cross through {@code codec}. The codec must be serializable for the
-     * ends to be passed to children ({@link JavaSerializationCodec} is).
+     * A pipe whose objects cross through {@code serializer}. The serializer must be serializable for the
+     * ends to be passed to children ({@link JavaSerializer} is).
      */
-    public static Pipe open(boolean duplex, Codec codec) {
-        Objects.requireNonNull(codec, "codec");
+    public static Pipe open(boolean duplex, Serializer serializer) {
+        Objects.requireNonNull(serializer, "serializer");
         PipeRelay relay = PipeRelay.open();
-        return new Pipe(PipeConnection.local(relay, PipeRelay.LEFT, true, duplex, codec),
-                PipeConnection.local(relay, PipeRelay.RIGHT, duplex, true, codec));
+        return new Pipe(PipeConnection.local(relay, PipeRelay.LEFT, true, duplex, serializer),
+                PipeConnection.local(relay, PipeRelay.RIGHT, duplex, true, serializer));
     }
 
     /** The left end: Python's first connection; in a one-way pipe, the receiving end. */

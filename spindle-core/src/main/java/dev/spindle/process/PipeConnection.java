@@ -23,7 +23,7 @@ import java.util.function.Function;
 /**
  * One end of a {@link Pipe}: Python's {@code multiprocessing.connection.Connection}.
  *
- * <p>Objects go through the pipe's {@link Codec} ({@link #send} / {@link #recv}); byte arrays
+ * <p>Objects go through the pipe's {@link Serializer} ({@link #send} / {@link #recv}); byte arrays
  * bypass it ({@link #sendBytes} / {@link #recvBytes} / {@link #recvBytesInto}). Each is one
  * message, and either kind of receive takes the next message whole. Once every process that used
  * the other end has closed it or ended, a receive that finds no more messages throws
@@ -58,7 +58,7 @@ public final class PipeConnection implements Closeable, Serializable {
     private final int side;
     private final boolean readable;
     private final boolean writable;
-    private final Codec codec;
+    private final Serializer serializer;
     /** The reservation this copy was handed with, released when it closes; 0 for none. */
     private final long reservation;
     private final transient AtomicBoolean closed = new AtomicBoolean();
@@ -68,21 +68,21 @@ public final class PipeConnection implements Closeable, Serializable {
     /** Lets go of the end when this object is closed, or collected unclosed, whichever comes first. */
     private transient Cleaner.Cleanable release;
 
-    private PipeConnection(PipeId pipe, int side, boolean readable, boolean writable, Codec codec,
+    private PipeConnection(PipeId pipe, int side, boolean readable, boolean writable, Serializer serializer,
             long reservation, Function<BooleanSupplier, PipeEnd> end) {
         this.pipe = pipe;
         this.reservation = reservation;
         this.side = side;
         this.readable = readable;
         this.writable = writable;
-        this.codec = codec;
+        this.serializer = serializer;
         this.end = end.apply(closed::get);
     }
 
     /** An end in the process that holds {@code relay}. */
-    static PipeConnection local(PipeRelay relay, int side, boolean readable, boolean writable, Codec codec) {
+    static PipeConnection local(PipeRelay relay, int side, boolean readable, boolean writable, Serializer serializer) {
         return released(new PipeConnection(new PipeId(relay.id(), Run.current().identity.pid()), side, readable,
-                writable, codec, 0, isClosed -> new LocalPipeEnd(relay, side, isClosed)));
+                writable, serializer, 0, isClosed -> new LocalPipeEnd(relay, side, isClosed)));
     }
 
     /**
@@ -97,20 +97,20 @@ public final class PipeConnection implements Closeable, Serializable {
         return connection;
     }
 
-    /** Sends {@code value}, encoded by the pipe's codec, as one message. */
+    /** Sends {@code value}, encoded by the pipe's serializer, as one message. */
     public void send(Object value) throws IOException {
-        byte[] bytes = codec.encode(value);
+        byte[] bytes = serializer.encode(value);
         sendBytes(bytes, 0, bytes.length);
     }
 
-    /** Sends all of {@code bytes} as one message, bypassing the codec. */
+    /** Sends all of {@code bytes} as one message, bypassing the serializer. */
     public void sendBytes(byte[] bytes) throws IOException {
         sendBytes(bytes, 0, bytes.length);
     }
 
     /**
      * Sends {@code length} bytes of {@code bytes} from {@code offset} as one message, bypassing the
-     * codec. Returns once the message is safe: queued in the process that opened the pipe, or in
+     * serializer. Returns once the message is safe: queued in the process that opened the pipe, or in
      * the kernel's socket buffer on its way there. Waits while the pipe is full, as Python's does.
      *
      * @throws IOException when every user of the other end has closed it (Python's
@@ -134,18 +134,18 @@ public final class PipeConnection implements Closeable, Serializable {
     }
 
     /**
-     * Receives the next message and decodes it with the pipe's codec.
+     * Receives the next message and decodes it with the pipe's serializer.
      *
      * @throws EOFException when the other end has closed and every message has been received
-     * @throws ClassNotAllowedException when the message holds a class the codec refuses
+     * @throws ClassNotAllowedException when the message holds a class the serializer refuses
      */
     public Object recv() throws IOException {
-        return codec.decode(receive(Integer.MAX_VALUE, Deadline.NONE));
+        return serializer.decode(receive(Integer.MAX_VALUE, Deadline.NONE));
     }
 
     /** {@link #recv()}, waiting at most {@code timeout}; zero or less takes only a message already here. */
     public Object recv(Duration timeout) throws IOException {
-        return codec.decode(receive(Integer.MAX_VALUE, Deadline.after(timeout)));
+        return serializer.decode(receive(Integer.MAX_VALUE, Deadline.after(timeout)));
     }
 
     /** Receives the next message's bytes. */
@@ -318,7 +318,7 @@ public final class PipeConnection implements Closeable, Serializable {
             failed.initCause(e);
             throw failed;
         }
-        return new Ref(hub, pipe.id(), pipe.holderPid(), side, readable, writable, codec, reserved);
+        return new Ref(hub, pipe.id(), pipe.holderPid(), side, readable, writable, serializer, reserved);
     }
 
     /** Which pipe: its number in the process that holds it. */
@@ -327,17 +327,17 @@ public final class PipeConnection implements Closeable, Serializable {
 
     /** What crosses when an end is passed on: where its pipe is held, not a socket. */
     private record Ref(String hub, long pipe, long holderPid, int side, boolean readable, boolean writable,
-            Codec codec, long reservation) implements Serializable {
+            Serializer serializer, long reservation) implements Serializable {
         @Serial
         private Object readResolve() {
             PipeId id = new PipeId(pipe, holderPid);
             if (holderPid == Run.current().identity.pid()) {
                 PipeRelay relay = PipeRelay.find(pipe);
-                return released(new PipeConnection(id, side, readable, writable, codec, reservation,
+                return released(new PipeConnection(id, side, readable, writable, serializer, reservation,
                         isClosed -> relay != null ? new LocalPipeEnd(relay, side, isClosed)
                                 : new EndedPipeEnd("every process that used the pipe has closed it")));
             }
-            return released(new PipeConnection(id, side, readable, writable, codec, reservation,
+            return released(new PipeConnection(id, side, readable, writable, serializer, reservation,
                     isClosed -> new RemotePipeEnd(Path.of(hub), pipe, side, holderPid, isClosed)));
         }
     }

@@ -37,7 +37,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The child is a JVM started with the parent's {@code java} and class path (see
  * {@link StartMethod} for how it is started); it connects back to the parent over a Unix-domain
  * socket, both sides prove they hold the run's random key ({@link Handshake}), and only then is the
- * task, serialized with {@link JavaSerializationCodec}, sent and decoded. The child's standard
+ * task, serialized with {@link JavaSerializer}, sent and decoded. The child's standard
  * output and error are the parent's, optionally with each line prefixed by the child's name.
  *
  * <h2>Lifecycle</h2>
@@ -98,7 +98,7 @@ public final class Process<T> implements AutoCloseable {
     private SerializationLimits limits = SerializationLimits.DEFAULT;
     private volatile ChildJvm child;
     /** Fixed at start: the allow-list the task crossed with, which the result crosses back with. */
-    private volatile JavaSerializationCodec codec;
+    private volatile JavaSerializer serializer;
 
     private Process(Object task, boolean returnsResult) {
         this.task = task;
@@ -202,11 +202,11 @@ public final class Process<T> implements AutoCloseable {
             if (name == null) {
                 name = Run.current().nextChildName();
             }
-            codec = codec();
+            serializer = serializer();
             byte[] encoded;
             PassedEnds passed = PassedEnds.collect();
             try {
-                encoded = codec.encode(task);
+                encoded = serializer.encode(task);
             } catch (NotSerializableException e) {
                 passed.releaseAll();
                 NotSerializableException clear = new NotSerializableException(e.getMessage()
@@ -224,7 +224,7 @@ public final class Process<T> implements AutoCloseable {
             byte[] message;
             try {
                 TaskOrder order = new TaskOrder(name, daemon, prefixOutput, returnsResult,
-                        List.copyOf(codec.allowedClasses()), List.copyOf(codec.allowedPackages()), limits, encoded);
+                        List.copyOf(serializer.allowedClasses()), List.copyOf(serializer.allowedPackages()), limits, encoded);
                 message = order.encode();
                 StartMethod method = startMethod != null ? startMethod : defaultStartMethod;
                 started = method == StartMethod.WARM ? WarmStandby.get().take()
@@ -375,7 +375,7 @@ public final class Process<T> implements AutoCloseable {
                 return null;
             }
             try {
-                return (T) codec.decode(o.result());
+                return (T) serializer.decode(o.result());
             } catch (IOException e) {
                 throw new ProcessFailedException("the result of " + name() + " could not be decoded: "
                         + e.getMessage(), code, e);
@@ -451,10 +451,10 @@ public final class Process<T> implements AutoCloseable {
         }
     }
 
-    private JavaSerializationCodec codec() {
+    private JavaSerializer serializer() {
         Set<String> classes = new LinkedHashSet<>(allowedClasses);
         classes.addAll(definingClasses(task));
-        return JavaSerializationCodec.allowing(classes, allowedPackages, limits);
+        return JavaSerializer.allowing(classes, allowedPackages, limits);
     }
 
     /** The classes whose code the task runs: a lambda's capturing class, else the task's class, and their nest hosts. */

@@ -3,7 +3,7 @@ package dev.spindle.process;
 import java.io.InvalidClassException;
 
 /**
- * Decoding stopped because the object graph crossed one of the codec's {@link SerializationLimits}.
+ * Decoding stopped because the object graph crossed one of the serializer's {@link SerializationLimits}.
  * Nothing past the limit was created. The message names the limit, the value that crossed it, and
  * how to raise it.
  */
@@ -37,7 +37,7 @@ public final class SerializationLimitException extends InvalidClassException {
                 + ", so it was not decoded. If such messages are expected, raise the limit on both sides: "
                 + "SerializationLimits.DEFAULT." + limit.setter + "(" + Math.max(value, 2 * maximum)
                 + "), given to Process.serializationLimits(...) for a task and its result, or to "
-                + "JavaSerializationCodec.defaults().limits(...) for a Pipe's codec");
+                + "JavaSerializer.defaults().limits(...) for a Pipe's serializer");
         this.limit = limit;
         this.value = value;
         this.maximum = maximum;

@@ -3,7 +3,7 @@ package dev.spindle.process;
 import java.io.Serializable;
 
 /**
- * How large an object graph {@link JavaSerializationCodec} decodes: the bounds that keep a hostile
+ * How large an object graph {@link JavaSerializer} decodes: the bounds that keep a hostile
  * or mistaken message from exhausting the receiver's stack or heap before the allow-list has
  * anything to say. A graph that crosses one fails with a {@link SerializationLimitException} that
  * names the limit, the value that crossed it, and how to raise it.
@@ -11,7 +11,7 @@ import java.io.Serializable;
  * <pre>{@code
  * SerializationLimits big = SerializationLimits.DEFAULT.withMaxArrayLength(256 * 1024 * 1024);
  * Process.callable(task).serializationLimits(big).start();                 // task and result
- * Pipe.open(true, JavaSerializationCodec.defaults().limits(big));            // pipe messages
+ * Pipe.open(true, JavaSerializer.defaults().limits(big));            // pipe messages
  * }</pre>
  *
  * @param maxDepth        the deepest nesting of objects (a list in a list in a list is depth 3)

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * What a parent sends a child once it has authenticated: who the child is, and its task. The
- * header is plain data; only {@link #task} is codec-encoded, and the child decodes it with an
+ * header is plain data; only {@link #task} is serializer-encoded, and the child decodes it with an
  * allow-list widened by exactly the names listed here.
  */
 record TaskOrder(String name, boolean daemon, boolean prefixOutput, boolean returnsResult,
@@ -52,9 +52,9 @@ record TaskOrder(String name, boolean daemon, boolean prefixOutput, boolean retu
         return new TaskOrder(name, daemon, prefix, returns, classes, packages, limits, task);
     }
 
-    /** The codec the child decodes the task with, and encodes its result with. */
-    JavaSerializationCodec codec() {
-        return JavaSerializationCodec.allowing(allowedClasses, allowedPackages, limits);
+    /** The serializer the child decodes the task with, and encodes its result with. */
+    JavaSerializer serializer() {
+        return JavaSerializer.allowing(allowedClasses, allowedPackages, limits);
     }
 
     private static void writeList(List<String> list, DataOutputStream out) throws IOException {

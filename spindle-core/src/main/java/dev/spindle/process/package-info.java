@@ -5,8 +5,8 @@
  * <p>Start with {@link dev.spindle.process.Process} (a task in a child JVM, with its result, its
  * exception and its exit code) and {@link dev.spindle.process.Pipe} (two connected
  * {@link dev.spindle.process.PipeConnection} ends, held by the process that opened it). What
- * crosses between processes goes through a {@link dev.spindle.process.Codec}, by default
- * {@link dev.spindle.process.JavaSerializationCodec} with its allow-list and
+ * crosses between processes goes through a {@link dev.spindle.process.Serializer}, by default
+ * {@link dev.spindle.process.JavaSerializer} with its allow-list and
  * {@link dev.spindle.process.SerializationLimits}.
  *
  * <p>Every process of a run reaches the others through one Unix-domain listener each, in a

@@ -60,7 +60,7 @@ class HandshakeTest {
     void aWrongKeyIsRefusedBeforeAnyObjectDataIsRead() throws Exception {
         byte[] key = Handshake.newKey();
         byte[] wrong = Handshake.newKey();
-        byte[] object = JavaSerializationCodec.defaults().encode("would be decoded after the handshake");
+        byte[] object = JavaSerializer.defaults().encode("would be decoded after the handshake");
         int[] unread = new int[1];
         CompletableFuture<Void> server = pair(s -> {
             InputStream in = s.getInputStream();

@@ -251,10 +251,10 @@ class PipeTest {
 
     @Test
     void wrongKeysIdleAndGarbageConnectionsToTheHubNeitherLoseNorDecodeAnything() throws Exception {
-        // The codec would accept a Gadget, so only authentication stands between an intruder's bytes and readResolve.
-        Pipe pipe = Pipe.open(true, JavaSerializationCodec.defaults().allow(Gadget.class));
+        // The serializer would accept a Gadget, so only authentication stands between an intruder's bytes and readResolve.
+        Pipe pipe = Pipe.open(true, JavaSerializer.defaults().allow(Gadget.class));
         try (PipeConnection left = pipe.left(); PipeConnection right = pipe.right()) {
-            JavaSerializationCodec.defaults().encode(right); // passing an end on starts the hub
+            JavaSerializer.defaults().encode(right); // passing an end on starts the hub
             Path hub = ProcessHub.get().address();
             int before = Gadget.resolved;
             try (SocketChannel idle = SocketChannel.open(UnixDomainSocketAddress.of(hub));
@@ -265,7 +265,7 @@ class PipeTest {
                 var out = Channels.newOutputStream(intruder);
                 assertThatThrownBy(() -> Handshake.authenticate(in, out, Handshake.newKey(), false))
                         .isInstanceOf(AuthenticationException.class);
-                byte[] planted = JavaSerializationCodec.defaults().encode(new Gadget("planted"));
+                byte[] planted = JavaSerializer.defaults().encode(new Gadget("planted"));
                 ByteBuffer message = ByteBuffer.allocate(4 + planted.length).putInt(planted.length).put(planted).flip();
                 try {
                     intruder.write(message);
@@ -362,8 +362,8 @@ class PipeTest {
         try (PipeConnection left = pipe.left(); PipeConnection right = pipe.right()) {
             left.send("used here");
             assertThat(right.recv()).isEqualTo("used here");
-            JavaSerializationCodec codec = JavaSerializationCodec.defaults();
-            PipeConnection copy = (PipeConnection) codec.decode(codec.encode(left));
+            JavaSerializer serializer = JavaSerializer.defaults();
+            PipeConnection copy = (PipeConnection) serializer.decode(serializer.encode(left));
             copy.send("from a copy");
             assertThat(right.recv()).isEqualTo("from a copy");
             copy.close();

@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Java serialization behind an {@link ObjectInputFilter} allow-list: the default {@link Codec}.
+ * Java serialization behind an {@link ObjectInputFilter} allow-list: the default {@link Serializer}.
  *
  * <p>Allowed out of the box: the JDK's value types ({@code String}, boxed primitives,
  * {@code BigInteger}/{@code BigDecimal}, {@code java.time}, {@code UUID}), its collections
@@ -26,9 +26,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * names the limit and how to raise it ({@link #limits(SerializationLimits)}).
  *
  * <p>Immutable and thread-safe: {@link #allow}, {@link #allowPackage} and {@link #limits} return
- * new codecs.
+ * new serializers.
  */
-public final class JavaSerializationCodec implements Codec, java.io.Serializable {
+public final class JavaSerializer implements Serializer, java.io.Serializable {
     private static final long serialVersionUID = 1L;
 
     private static final Set<String> JDK_CLASSES = Set.of(
@@ -56,29 +56,29 @@ public final class JavaSerializationCodec implements Codec, java.io.Serializable
     private final List<String> allowedPackages;
     private final SerializationLimits limits;
 
-    private JavaSerializationCodec(Set<String> classes, List<String> packages, SerializationLimits limits) {
+    private JavaSerializer(Set<String> classes, List<String> packages, SerializationLimits limits) {
         this.allowedClasses = classes;
         this.allowedPackages = packages;
         this.limits = limits;
     }
 
-    /** The codec with the default allow-list and {@link SerializationLimits#DEFAULT}. */
-    public static JavaSerializationCodec defaults() {
-        return new JavaSerializationCodec(Set.of(), List.of(), SerializationLimits.DEFAULT);
+    /** The serializer with the default allow-list and {@link SerializationLimits#DEFAULT}. */
+    public static JavaSerializer defaults() {
+        return new JavaSerializer(Set.of(), List.of(), SerializationLimits.DEFAULT);
     }
 
-    /** A codec like this one that decodes graphs up to {@code limits}. */
-    public JavaSerializationCodec limits(SerializationLimits limits) {
-        return new JavaSerializationCodec(allowedClasses, allowedPackages, Objects.requireNonNull(limits, "limits"));
+    /** A serializer like this one that decodes graphs up to {@code limits}. */
+    public JavaSerializer limits(SerializationLimits limits) {
+        return new JavaSerializer(allowedClasses, allowedPackages, Objects.requireNonNull(limits, "limits"));
     }
 
-    /** The bounds this codec decodes within. */
+    /** The bounds this serializer decodes within. */
     public SerializationLimits limits() {
         return limits;
     }
 
-    /** A codec that also allows these classes. */
-    public JavaSerializationCodec allow(Class<?>... classes) {
+    /** A serializer that also allows these classes. */
+    public JavaSerializer allow(Class<?>... classes) {
         List<String> names = new java.util.ArrayList<>();
         for (Class<?> c : classes) {
             names.add(Objects.requireNonNull(c, "class").getName());
@@ -86,38 +86,38 @@ public final class JavaSerializationCodec implements Codec, java.io.Serializable
         return allowNames(names);
     }
 
-    /** A codec that also allows the classes with these names. */
-    JavaSerializationCodec allowNames(java.util.Collection<String> classNames) {
+    /** A serializer that also allows the classes with these names. */
+    JavaSerializer allowNames(java.util.Collection<String> classNames) {
         Set<String> more = new java.util.HashSet<>(allowedClasses);
         more.addAll(classNames);
-        return new JavaSerializationCodec(Set.copyOf(more), allowedPackages, limits);
+        return new JavaSerializer(Set.copyOf(more), allowedPackages, limits);
     }
 
-    /** The default codec widened by these class names and packages: what a task order carries. */
-    static JavaSerializationCodec allowing(java.util.Collection<String> classNames,
+    /** The default serializer widened by these class names and packages: what a task order carries. */
+    static JavaSerializer allowing(java.util.Collection<String> classNames,
             java.util.Collection<String> packageNames, SerializationLimits limits) {
-        JavaSerializationCodec codec = defaults().limits(limits).allowNames(classNames);
+        JavaSerializer serializer = defaults().limits(limits).allowNames(classNames);
         for (String p : packageNames) {
-            codec = codec.allowPackage(p);
+            serializer = serializer.allowPackage(p);
         }
-        return codec;
+        return serializer;
     }
 
-    /** The classes this codec allows beyond the defaults. */
+    /** The classes this serializer allows beyond the defaults. */
     Set<String> allowedClasses() {
         return allowedClasses;
     }
 
-    /** The packages this codec allows beyond the defaults. */
+    /** The packages this serializer allows beyond the defaults. */
     List<String> allowedPackages() {
         return allowedPackages;
     }
 
-    /** A codec that also allows every class in {@code packageName} and its subpackages. */
-    public JavaSerializationCodec allowPackage(String packageName) {
+    /** A serializer that also allows every class in {@code packageName} and its subpackages. */
+    public JavaSerializer allowPackage(String packageName) {
         List<String> more = new java.util.ArrayList<>(allowedPackages);
         more.add(Objects.requireNonNull(packageName, "packageName").endsWith(".") ? packageName : packageName + ".");
-        return new JavaSerializationCodec(allowedClasses, List.copyOf(more), limits);
+        return new JavaSerializer(allowedClasses, List.copyOf(more), limits);
     }
 
     @Override

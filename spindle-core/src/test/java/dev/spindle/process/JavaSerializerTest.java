@@ -18,12 +18,12 @@ import java.util.concurrent.Callable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class JavaSerializationCodecTest {
+class JavaSerializerTest {
 
     record Point(int x, int y) implements Serializable {
     }
 
-    private final JavaSerializationCodec codec = JavaSerializationCodec.defaults();
+    private final JavaSerializer serializer = JavaSerializer.defaults();
 
     @Test
     void jdkValueTypesAndCollectionsRoundTrip() throws Exception {
@@ -34,7 +34,7 @@ class JavaSerializationCodecTest {
         value.put("date", LocalDate.of(2026, 11, 23));
         value.put("duration", Duration.ofSeconds(5));
         value.put("bytes", new byte[] {1, 2, 3});
-        Object back = codec.decode(codec.encode(value));
+        Object back = serializer.decode(serializer.encode(value));
         assertThat(back).isInstanceOf(Map.class);
         @SuppressWarnings("unchecked")
         Map<String, Object> map = (Map<String, Object>) back;
@@ -47,9 +47,9 @@ class JavaSerializationCodecTest {
 
     @Test
     void aClassNotOnTheAllowListIsRefusedBeforeItIsCreatedWithAMessageSayingHowToAllowIt() throws Exception {
-        byte[] bytes = codec.encode(new ArrayList<>(List.of(new Gadget("boom"))));
+        byte[] bytes = serializer.encode(new ArrayList<>(List.of(new Gadget("boom"))));
         int before = Gadget.resolved;
-        assertThatThrownBy(() -> codec.decode(bytes))
+        assertThatThrownBy(() -> serializer.decode(bytes))
                 .isInstanceOf(ClassNotAllowedException.class)
                 .hasMessageContaining(Gadget.class.getName())
                 .hasMessageContaining("allow(Gadget.class)")
@@ -59,13 +59,13 @@ class JavaSerializationCodecTest {
 
     @Test
     void allowingAClassOrItsPackageLetsItThrough() throws Exception {
-        byte[] bytes = codec.encode(new Point(3, 4));
+        byte[] bytes = serializer.encode(new Point(3, 4));
         // Spindle's own package is allowed by default; a user's class is not.
-        assertThat(codec.decode(bytes)).isEqualTo(new Point(3, 4));
-        byte[] gadget = codec.encode(new Gadget("fine"));
-        assertThatThrownBy(() -> codec.decode(gadget)).isInstanceOf(ClassNotAllowedException.class);
-        assertThat(((Gadget) codec.allow(Gadget.class).decode(gadget)).payload()).isEqualTo("fine");
-        assertThat(((Gadget) codec.allowPackage("org.example.gadgets").decode(gadget)).payload()).isEqualTo("fine");
+        assertThat(serializer.decode(bytes)).isEqualTo(new Point(3, 4));
+        byte[] gadget = serializer.encode(new Gadget("fine"));
+        assertThatThrownBy(() -> serializer.decode(gadget)).isInstanceOf(ClassNotAllowedException.class);
+        assertThat(((Gadget) serializer.allow(Gadget.class).decode(gadget)).payload()).isEqualTo("fine");
+        assertThat(((Gadget) serializer.allowPackage("org.example.gadgets").decode(gadget)).payload()).isEqualTo("fine");
     }
 
     @Test
@@ -73,29 +73,29 @@ class JavaSerializationCodecTest {
         int base = 40;
         Callable<Integer> task = (Callable<Integer> & Serializable) () -> base + 2;
         @SuppressWarnings("unchecked")
-        Callable<Integer> back = (Callable<Integer>) codec.decode(codec.encode(task));
+        Callable<Integer> back = (Callable<Integer>) serializer.decode(serializer.encode(task));
         assertThat(back.call()).isEqualTo(42);
     }
 
     @Test
     void aLambdaIsAllowedExactlyWhenItsCapturingClassIs() throws Exception {
-        byte[] bytes = codec.encode(org.example.tasks.OutsideTasks.greeting("you"));
-        assertThatThrownBy(() -> codec.decode(bytes)).isInstanceOf(ClassNotAllowedException.class)
+        byte[] bytes = serializer.encode(org.example.tasks.OutsideTasks.greeting("you"));
+        assertThatThrownBy(() -> serializer.decode(bytes)).isInstanceOf(ClassNotAllowedException.class)
                 .hasMessageContaining("org.example.tasks.OutsideTasks");
-        Object back = codec.allow(org.example.tasks.OutsideTasks.class).decode(bytes);
+        Object back = serializer.allow(org.example.tasks.OutsideTasks.class).decode(bytes);
         assertThat(((Callable<?>) back).call()).isEqualTo("hello, you");
     }
 
     @Test
     void deeplyNestedGraphsAreRefusedNamingTheDepthLimit() throws Exception {
-        byte[] bytes = codec.encode(nested(200));
-        assertThatThrownBy(() -> codec.decode(bytes)).isInstanceOf(SerializationLimitException.class)
+        byte[] bytes = serializer.encode(nested(200));
+        assertThatThrownBy(() -> serializer.decode(bytes)).isInstanceOf(SerializationLimitException.class)
                 .hasMessageContaining("nesting depth reached 65, over the limit of 64")
                 .hasMessageContaining("SerializationLimits.DEFAULT.withMaxDepth(128)")
                 .hasMessageContaining("Process.serializationLimits")
                 .satisfies(e -> assertThat(((SerializationLimitException) e).limit())
                         .isEqualTo(SerializationLimitException.Limit.DEPTH));
-        assertThat(codec.limits(SerializationLimits.DEFAULT.withMaxDepth(1000)).decode(bytes)).isEqualTo(nested(200));
+        assertThat(serializer.limits(SerializationLimits.DEFAULT.withMaxDepth(1000)).decode(bytes)).isEqualTo(nested(200));
     }
 
     @ParameterizedTest
@@ -113,15 +113,15 @@ class JavaSerializationCodecTest {
             case REFERENCES -> SerializationLimits.DEFAULT.withMaxReferences(100);
             case ARRAY_LENGTH -> SerializationLimits.DEFAULT.withMaxArrayLength(100);
         };
-        byte[] bytes = codec.encode(graph);
+        byte[] bytes = serializer.encode(graph);
         SerializationLimitException over = (SerializationLimitException) org.assertj.core.api.Assertions
-                .catchThrowable(() -> codec.limits(tight).decode(bytes));
+                .catchThrowable(() -> serializer.limits(tight).decode(bytes));
         assertThat(over).isNotNull();
         assertThat(over.limit()).isEqualTo(limit);
         assertThat(over.value()).isGreaterThan(over.maximum());
         assertThat(over.maximum()).isIn(10L, 100L);
         assertThat(over).hasMessageContaining("over the limit of " + over.maximum());
-        assertThat(codec.decode(bytes)).as("within the default limits").isNotNull();
+        assertThat(serializer.decode(bytes)).as("within the default limits").isNotNull();
     }
 
     @Test

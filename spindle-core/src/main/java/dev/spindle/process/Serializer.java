@@ -4,12 +4,12 @@ import java.io.IOException;
 
 /**
  * How objects cross between processes: pickle's place. Every process-to-process channel uses one
- * codec, and only after its peer has authenticated ({@link Handshake}). Raw bytes bypass it.
+ * serializer, and only after its peer has authenticated ({@link Handshake}). Raw bytes bypass it.
  *
  * <p>Implementations must be thread-safe and must never instantiate a class their policy does not
  * allow: decoding is the attack surface of a channel.
  */
-public interface Codec {
+public interface Serializer {
 
     /**
      * Encodes {@code value}.
@@ -21,7 +21,7 @@ public interface Codec {
     /**
      * Decodes what {@link #encode} made.
      *
-     * @throws ClassNotAllowedException when the bytes name a class the codec's policy refuses
+     * @throws ClassNotAllowedException when the bytes name a class the serializer's policy refuses
      * @throws IOException when the bytes are not a valid encoding
      */
     Object decode(byte[] bytes) throws IOException;
