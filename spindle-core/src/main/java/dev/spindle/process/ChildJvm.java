@@ -1,5 +1,9 @@
 package dev.spindle.process;
 
+import dev.spindle.process.wire.MessageChannel;
+import dev.spindle.process.wire.Hub;
+import dev.spindle.process.wire.Peer;
+
 import java.io.DataOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -22,8 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.jar.JarFile;
 
 /**
- * A child JVM being launched or running: the operating-system process and the channel it
- * connects back on.
+ * A child JVM being launched or running: the operating-system process, and its link: the
+ * {@link Peer} it connects back on, whose object 0 is its {@link ChildLink}.
  *
  * <p>The child is the parent's own {@code java} with the parent's class path, running
  * {@link ChildMain}. Its standard output and error are the parent's; its standard input is a pipe
@@ -39,20 +43,23 @@ final class ChildJvm {
     private static final List<String> COMMAND = command();
 
     final java.lang.Process os;
-    final CompletableFuture<MessageChannel> channel;
+    /** Completes once the child has connected back and authenticated. */
+    final CompletableFuture<Peer> peer;
+    final ChildLink link;
 
-    private ChildJvm(java.lang.Process os, CompletableFuture<MessageChannel> channel) {
+    private ChildJvm(java.lang.Process os, CompletableFuture<Peer> peer, ChildLink link) {
         this.os = os;
-        this.channel = channel;
+        this.peer = peer;
+        this.link = link;
     }
 
     /**
      * Launches a child JVM; it connects back to {@code hub} in the background. A standby child
      * warms up first and then waits for a task.
      */
-    static ChildJvm launch(ProcessHub hub, boolean standby) throws IOException {
+    static ChildJvm launch(Hub hub, boolean standby) throws IOException {
         long token = TOKENS.incrementAndGet();
-        CompletableFuture<MessageChannel> channel = hub.expect(token);
+        CompletableFuture<dev.spindle.process.wire.MessageChannel> channel = hub.expect(token);
         ProcessBuilder builder = new ProcessBuilder(COMMAND)
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT)
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -67,11 +74,11 @@ final class ChildJvm {
             OutputStream stdin = os.getOutputStream();
             DataOutputStream out = new DataOutputStream(stdin);
             out.writeInt(BOOTSTRAP_MAGIC);
-            out.write(hub.run().key);
+            out.write(hub.run().key());
             out.writeUTF(hub.address().toString());
-            out.writeUTF(hub.run().directory.toString());
+            out.writeUTF(hub.run().directory().toString());
             out.writeLong(token);
-            out.writeLong(hub.run().identity.pid());
+            out.writeLong(hub.run().identity().pid());
             out.writeBoolean(standby);
             out.flush();
         } catch (IOException e) {
@@ -83,7 +90,12 @@ final class ChildJvm {
         os.onExit().thenRun(() -> channel.completeExceptionally(new IOException(
                 "the child JVM " + os.pid() + " exited with code " + os.exitValue()
                         + " before connecting back; its standard error says why")));
-        return new ChildJvm(os, channel);
+        ChildLink link = new ChildLink();
+        CompletableFuture<Peer> peer = channel.thenApply(c -> {
+            Peer started = Peer.start(c, os.pid(), link);
+            return started;
+        });
+        return new ChildJvm(os, peer, link);
     }
 
     /** The command line every child runs. */

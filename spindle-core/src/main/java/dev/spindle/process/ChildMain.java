@@ -1,6 +1,13 @@
 package dev.spindle.process;
 
 import dev.spindle.internal.Deadline;
+import dev.spindle.process.wire.Dialer;
+import dev.spindle.process.wire.ExitSequence;
+import dev.spindle.process.wire.Hello;
+import dev.spindle.process.wire.Hub;
+import dev.spindle.process.wire.Peer;
+import dev.spindle.process.wire.Peers;
+import dev.spindle.process.wire.Run;
 
 import java.io.DataInputStream;
 import java.io.FileDescriptor;
@@ -11,15 +18,13 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 import sun.misc.Signal;
 
 /**
  * The entry point of every child JVM: reads its bootstrap, connects back to its parent's
- * {@link ProcessHub}, authenticates, takes one {@link TaskOrder}, runs it, reports its
- * {@link Outcome} and exits: 0 when the task returned, 1 when it threw, the task's own code when
+ * {@link Hub}, authenticates, takes one {@link TaskOrder} from its {@link ChildLink}, runs it,
+ * reports its {@link Outcome} there and exits: 0 when the task returned, 1 when it threw, the task's own code when
  * it called {@code System.exit}, 128 + n after signal n.
  *
  * <p>A thread reads the standard input, which is a pipe from the parent, to its end: end-of-file
@@ -27,12 +32,11 @@ import sun.misc.Signal;
  */
 final class ChildMain {
 
-    private static final long REPORT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
-    private static final ReentrantLock SEND = new ReentrantLock();
     private static final AtomicBoolean REPORTED = new AtomicBoolean();
+    private static final byte[] NOTHING = new byte[0];
     private static volatile boolean busy;
     private static volatile boolean daemon;
-    private static volatile MessageChannel channel;
+    private static volatile Peer parent;
 
     private ChildMain() {
     }
@@ -57,11 +61,10 @@ final class ChildMain {
             warmUp();
         }
 
-        MessageChannel link;
+        Peer link;
         try {
-            link = MessageChannel.dial(Path.of(hub), key, Deadline.afterNanos(ProcessHub.HELLO_TIMEOUT_NANOS));
-            byte[] hello = ProcessHub.hello(token, 0);
-            link.sendTagged(ProcessHub.CHILD_HELLO, hello, 0, hello.length, Deadline.NONE);
+            link = Peer.start(Dialer.dial(Path.of(hub), key, Hello.of(Hello.CHILD, token, 0),
+                    Deadline.afterNanos(Hub.HELLO_TIMEOUT_NANOS)), parentPid, null);
         } catch (IOException e) {
             if (!standby) {
                 // A standby whose parent is exiting has nothing to say; a child with a task does.
@@ -72,7 +75,9 @@ final class ChildMain {
             Runtime.getRuntime().halt(1);
             return;
         }
-        channel = link;
+        // Objects the parent serves are called over this link, not a second connection.
+        Peers.add(Path.of(hub), link);
+        parent = link;
         // Installed before the task arrives, so a standby child has nothing left to set up.
         for (String name : new String[] {"TERM", "INT", "HUP"}) {
             Signal.handle(new Signal(name), signal -> {
@@ -85,7 +90,11 @@ final class ChildMain {
 
         TaskOrder order;
         try {
-            order = TaskOrder.decode(link.receive(Deadline.NONE));
+            java.nio.ByteBuffer given = link.call(0, ChildLink.TAKE_TASK, NOTHING, Deadline.NONE);
+            byte[] bytes = new byte[given.remaining()];
+            given.get(bytes);
+            order = TaskOrder.decode(bytes);
+            link.oneWay(0, ChildLink.GOT_TASK, NOTHING, 0, 0);
         } catch (IOException e) {
             // The parent let go of this child before giving it a task: it is exiting, or closed its standby set.
             if (!standby) {
@@ -128,20 +137,21 @@ final class ChildMain {
         System.err.flush();
     }
 
-    /** Sends the outcome once; later calls (a signal after the result, the exit hook) do nothing. */
+    /**
+     * Sends the outcome once; later calls (a signal after the result, the exit hook) do nothing.
+     * It is in the kernel on its way to the parent when this returns, so the exit that follows
+     * cannot lose it.
+     */
     private static void report(Outcome outcome) {
-        MessageChannel link = channel;
+        Peer link = parent;
         if (link == null || !REPORTED.compareAndSet(false, true)) {
             return;
         }
-        SEND.lock();
         try {
             byte[] bytes = outcome.encode();
-            link.send(bytes, 0, bytes.length, Deadline.afterNanos(REPORT_TIMEOUT_NANOS));
+            link.oneWay(0, ChildLink.OUTCOME, bytes, 0, bytes.length);
         } catch (IOException e) {
             // The parent is gone or not listening; the exit code still tells the story.
-        } finally {
-            SEND.unlock();
         }
     }
 

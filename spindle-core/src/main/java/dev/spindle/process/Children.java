@@ -1,5 +1,7 @@
 package dev.spindle.process;
 
+import dev.spindle.process.wire.ExitSequence;
+import dev.spindle.process.wire.Hub;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,7 +64,7 @@ final class Children {
         }
         try {
             CompletableFuture.allOf(TASKS_IN_FLIGHT.toArray(CompletableFuture[]::new))
-                    .get(2 * ProcessHub.HELLO_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+                    .get(2 * Hub.HELLO_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {

@@ -1,5 +1,7 @@
 package dev.spindle.process;
 
+import dev.spindle.process.wire.Run;
+import dev.spindle.process.wire.Hub;
 import dev.spindle.internal.Deadline;
 
 import java.io.Closeable;
@@ -81,7 +83,7 @@ public final class PipeConnection implements Closeable, Serializable {
 
     /** An end in the process that holds {@code relay}. */
     static PipeConnection local(PipeRelay relay, int side, boolean readable, boolean writable, Serializer serializer) {
-        return released(new PipeConnection(new PipeId(relay.id(), Run.current().identity.pid()), side, readable,
+        return released(new PipeConnection(new PipeId(relay.id(), Run.current().identity().pid()), side, readable,
                 writable, serializer, 0, isClosed -> new LocalPipeEnd(relay, side, isClosed)));
     }
 
@@ -301,7 +303,7 @@ public final class PipeConnection implements Closeable, Serializable {
         }
         String hub;
         try {
-            hub = pipe.holderPid() == Run.current().identity.pid() ? ProcessHub.get().address().toString()
+            hub = pipe.holderPid() == Run.current().identity().pid() ? Hub.get().address().toString()
                     : ((RemotePipeEnd) end).hub().toString();
         } catch (IOException e) {
             InvalidObjectException failed = new InvalidObjectException("cannot pass a pipe end on: this process "
@@ -331,7 +333,7 @@ public final class PipeConnection implements Closeable, Serializable {
         @Serial
         private Object readResolve() {
             PipeId id = new PipeId(pipe, holderPid);
-            if (holderPid == Run.current().identity.pid()) {
+            if (holderPid == Run.current().identity().pid()) {
                 PipeRelay relay = PipeRelay.find(pipe);
                 return released(new PipeConnection(id, side, readable, writable, serializer, reservation,
                         isClosed -> relay != null ? new LocalPipeEnd(relay, side, isClosed)

@@ -1,5 +1,6 @@
 package dev.spindle.process;
 
+import dev.spindle.process.wire.ExitSequence;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;

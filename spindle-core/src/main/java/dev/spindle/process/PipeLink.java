@@ -1,5 +1,8 @@
 package dev.spindle.process;
 
+import dev.spindle.process.wire.MessageChannel;
+import dev.spindle.process.wire.Hello;
+import dev.spindle.process.wire.Hub;
 import dev.spindle.internal.Deadline;
 
 import java.io.EOFException;
@@ -16,10 +19,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * direction, so that a sender waiting for room never holds up a receive on the same end.
  *
  * <h2>The exchange</h2>
- * After the hub's handshake and the hello ({@link ProcessHub#PIPE_SENDER_HELLO} or
- * {@link ProcessHub#PIPE_RECEIVER_HELLO} with the pipe's id and the end's side), this side attaches
+ * After the hub's handshake and the hello ({@link Hub#PIPE_SENDER_HELLO} or
+ * {@link Hub#PIPE_RECEIVER_HELLO} with the pipe's id and the end's side), this side attaches
  * the link as a user of the end and answers {@link #ATTACHED}, or {@link #UNKNOWN} when it holds no
- * such pipe (every user of both ends has closed them). A control link ({@link ProcessHub#PIPE_CONTROL_HELLO})
+ * such pipe (every user of both ends has closed them). A control link ({@link Hub#PIPE_CONTROL_HELLO})
  * is answered the same way but is not a user. Then:
  * <ul>
  *   <li>On a sender link, every message is one pipe message, queued for the other end. Sends
@@ -103,8 +106,8 @@ final class PipeLink {
             channel.sendTagged(UNKNOWN, NOTHING, 0, 0, deadline);
             return false;
         }
-        boolean control = role == ProcessHub.PIPE_CONTROL_HELLO;
-        if (role == ProcessHub.PIPE_SENDER_HELLO && relay.gone(1 - side)) {
+        boolean control = role == Hello.PIPE_CONTROL;
+        if (role == Hello.PIPE_SENDER && relay.gone(1 - side)) {
             channel.sendTagged(BROKEN, NOTHING, 0, 0, deadline);
             return false;
         }
@@ -121,14 +124,14 @@ final class PipeLink {
             throw e;
         }
         String name = "spindle-pipe-" + id + (side == PipeRelay.LEFT ? "-left" : "-right");
-        Runnable work = role == ProcessHub.PIPE_SENDER_HELLO ? link::carryMessages
+        Runnable work = role == Hello.PIPE_SENDER ? link::carryMessages
                 : control ? link::answerControl : link::readRequests;
-        if (role == ProcessHub.PIPE_SENDER_HELLO) {
+        if (role == Hello.PIPE_SENDER) {
             relay.addSender(side, link);
         }
         // A platform thread: it waits in its selector for every message, and a virtual thread's wait
         // goes through the JDK's poller, a hand-off more per message.
-        Thread.ofPlatform().daemon().name(name + (role == ProcessHub.PIPE_SENDER_HELLO ? "-in"
+        Thread.ofPlatform().daemon().name(name + (role == Hello.PIPE_SENDER ? "-in"
                 : control ? "-control" : "-requests")).start(work);
         return true;
     }

@@ -1,5 +1,9 @@
 package dev.spindle.process;
 
+import dev.spindle.process.wire.Hello;
+
+import dev.spindle.process.wire.Hub;
+
 import dev.spindle.internal.Deadline;
 
 import java.io.EOFException;
@@ -65,6 +69,14 @@ final class PipeRelay {
     private final Map<Long, Reservation> reserved = new java.util.HashMap<>();
     /** Messages lent to receivers in other processes and not yet taken by them; guarded by {@link #lock}. */
     private int lentOut;
+
+    static {
+        // The hub hands pipe links here once this process holds a pipe.
+        for (byte role : new byte[] {Hello.PIPE_SENDER, Hello.PIPE_RECEIVER, Hello.PIPE_CONTROL}) {
+            Hub.handle(role, (channel, hello, deadline) ->
+                    PipeLink.serve(channel, hello.value(), hello.side(), hello.kind(), hello.pid(), deadline));
+        }
+    }
 
     private PipeRelay(long id) {
         this.id = id;

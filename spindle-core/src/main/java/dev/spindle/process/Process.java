@@ -1,8 +1,9 @@
 package dev.spindle.process;
 
 import dev.spindle.internal.Deadline;
+import dev.spindle.process.wire.Hub;
+import dev.spindle.process.wire.Run;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.lang.invoke.SerializedLambda;
@@ -15,9 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -88,7 +87,7 @@ public final class Process<T> implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Set<String> allowedClasses = new LinkedHashSet<>();
     private final List<String> allowedPackages = new ArrayList<>();
-    private final CountDownLatch driven = new CountDownLatch(1);
+    private final CountDownLatch reported = new CountDownLatch(1);
     private final AtomicReference<Outcome> outcome = new AtomicReference<>();
     private final AtomicReference<IOException> linkFailure = new AtomicReference<>();
     private String name;
@@ -122,7 +121,7 @@ public final class Process<T> implements AutoCloseable {
 
     /** This process's name, pid and parent's pid: Python's {@code current_process()}. */
     public static ProcessInfo current() {
-        return Run.current().identity;
+        return Run.current().identity();
     }
 
     /** The start method of processes that do not choose one: Python's {@code set_start_method}. Default SPAWN. */
@@ -228,7 +227,7 @@ public final class Process<T> implements AutoCloseable {
                 message = order.encode();
                 StartMethod method = startMethod != null ? startMethod : defaultStartMethod;
                 started = method == StartMethod.WARM ? WarmStandby.get().take()
-                        : ChildJvm.launch(ProcessHub.get(), false);
+                        : ChildJvm.launch(Hub.get(), false);
             } catch (IOException | RuntimeException e) {
                 passed.releaseAll();
                 throw e;
@@ -241,11 +240,21 @@ public final class Process<T> implements AutoCloseable {
                 passed.releaseAll();
             }
             child = started;
-            CompletableFuture<Void> handedOver = new CompletableFuture<>();
-            Children.started(started.os, daemon, handedOver);
-            Thread driver = new Thread(() -> drive(started, message, handedOver), "spindle-process-" + name);
-            driver.setDaemon(true);
-            driver.start();
+            Children.started(started.os, daemon, started.link.handedOver);
+            started.link.outcome.whenComplete((given, error) -> {
+                if (given != null) {
+                    outcome.set(given);
+                }
+                reported.countDown();
+            });
+            started.peer.whenComplete((peer, error) -> {
+                if (error != null) {
+                    Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+                    linkFailure.set(cause instanceof IOException io ? io : new IOException(cause));
+                    started.link.peerEnded(null);
+                }
+            });
+            started.link.assign(message);
             return this;
         } finally {
             lock.unlock();
@@ -255,7 +264,7 @@ public final class Process<T> implements AutoCloseable {
     /** Waits for the child to end. */
     public void join() throws InterruptedException {
         started().os.waitFor();
-        driven.await();
+        reported.await();
     }
 
     /**
@@ -272,7 +281,7 @@ public final class Process<T> implements AutoCloseable {
         }
         // Ended. What the child reported is read from its link at once; exitCode() and result()
         // wait for that themselves, so the time left goes to it and no more.
-        driven.await(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
+        reported.await(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
         return true;
     }
 
@@ -321,7 +330,7 @@ public final class Process<T> implements AutoCloseable {
         if (c == null || c.os.isAlive()) {
             return OptionalInt.empty();
         }
-        awaitDriver();
+        awaitReport();
         int raw = c.os.exitValue();
         Outcome o = outcome.get();
         if (o != null && o.kind() == Outcome.Kind.SIGNALLED) {
@@ -398,7 +407,7 @@ public final class Process<T> implements AutoCloseable {
             c.os.destroyForcibly();
             try {
                 c.os.waitFor();
-                driven.await();
+                reported.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -413,39 +422,9 @@ public final class Process<T> implements AutoCloseable {
         return "Process[" + name() + ", " + state + (daemon ? ", daemon" : "") + "]";
     }
 
-    /** Talks to the child: sends the task, then waits for the one outcome it reports. */
-    private void drive(ChildJvm started, byte[] order, CompletableFuture<Void> handedOver) {
-        MessageChannel link = null;
+    private void awaitReport() {
         try {
-            link = started.channel.get();
-            link.send(order, 0, order.length, Deadline.NONE);
-            handedOver.complete(null);
-            outcome.set(Outcome.decode(link.receive(Deadline.NONE)));
-        } catch (EOFException e) {
-            // The child died without reporting; its exit code tells how.
-        } catch (ExecutionException e) {
-            linkFailure.set(e.getCause() instanceof IOException io ? io : new IOException(e.getCause()));
-        } catch (IOException e) {
-            linkFailure.set(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            try {
-                if (link != null) {
-                    link.close();
-                }
-            } catch (IOException e) {
-                // Closing a link to an ended child; nothing depends on it.
-            }
-            handedOver.complete(null);
-            driven.countDown();
-        }
-    }
-
-
-    private void awaitDriver() {
-        try {
-            driven.await(OUTCOME_AFTER_EXIT_NANOS, TimeUnit.NANOSECONDS);
+            reported.await(OUTCOME_AFTER_EXIT_NANOS, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,5 +1,10 @@
 package dev.spindle.process;
 
+import dev.spindle.process.wire.MessageChannel;
+import dev.spindle.process.wire.Run;
+import dev.spindle.process.wire.Hello;
+import dev.spindle.process.wire.Dialer;
+import dev.spindle.process.wire.Hub;
 import dev.spindle.internal.Deadline;
 
 import java.io.EOFException;
@@ -17,7 +22,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * An end used in a process other than the one holding its pipe: it reaches the holder's
- * {@link ProcessHub} over up to three authenticated links, each made on its first use: a sender
+ * {@link Hub} over up to three authenticated links, each made on its first use: a sender
  * link for sends, a receiver link for receives and polls, and a control link for reservations
  * (see {@link PipeLink} for what crosses them). A send in one thread never waits for a receive in
  * another, nor for another link's first connection.
@@ -46,8 +51,8 @@ final class RemotePipeEnd implements PipeEnd {
 
     /** What a link is for; each is made on its first use. */
     private enum Role {
-        SENDER(ProcessHub.PIPE_SENDER_HELLO), RECEIVER(ProcessHub.PIPE_RECEIVER_HELLO),
-        CONTROL(ProcessHub.PIPE_CONTROL_HELLO);
+        SENDER(Hello.PIPE_SENDER), RECEIVER(Hello.PIPE_RECEIVER),
+        CONTROL(Hello.PIPE_CONTROL);
 
         final byte hello;
 
@@ -217,7 +222,7 @@ final class RemotePipeEnd implements PipeEnd {
             if (link == null) {
                 return null;
             }
-            Deadline deadline = Deadline.afterNanos(ProcessHub.HELLO_TIMEOUT_NANOS);
+            Deadline deadline = Deadline.afterNanos(Hub.HELLO_TIMEOUT_NANOS);
             link.sendTagged(kind, body, 0, body.length, deadline);
             return link.receiveTagged(deadline).payload();
         } finally {
@@ -293,10 +298,10 @@ final class RemotePipeEnd implements PipeEnd {
      * when the holder is gone, no longer has the pipe, or refuses a sender to a gone end.
      */
     private MessageChannel attach(Role role) throws IOException {
-        Deadline handshake = Deadline.afterNanos(ProcessHub.HELLO_TIMEOUT_NANOS);
+        Deadline handshake = Deadline.afterNanos(Hub.HELLO_TIMEOUT_NANOS);
         MessageChannel made;
         try {
-            made = MessageChannel.dial(hub, Run.current().key, handshake);
+            made = Dialer.dial(hub, Run.current().key(), Hello.of(role.hello, pipe, side), handshake);
         } catch (AuthenticationException e) {
             throw e;
         } catch (IOException e) {
@@ -309,8 +314,6 @@ final class RemotePipeEnd implements PipeEnd {
             return null;
         }
         try {
-            byte[] hello = ProcessHub.hello(pipe, side);
-            made.sendTagged(role.hello, hello, 0, hello.length, handshake);
             byte answer = made.receiveTagged(handshake).tag();
             if (answer == PipeLink.ATTACHED) {
                 return made;

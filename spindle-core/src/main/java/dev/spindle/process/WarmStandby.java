@@ -1,5 +1,8 @@
 package dev.spindle.process;
 
+import dev.spindle.process.wire.ExitSequence;
+import dev.spindle.process.wire.Hub;
+
 import dev.spindle.internal.Deadline;
 
 import java.io.IOException;
@@ -23,13 +26,13 @@ final class WarmStandby {
     private static final java.util.concurrent.locks.Condition CHANGED = LOCK.newCondition();
     private static WarmStandby instance;
 
-    private final ProcessHub hub;
+    private final Hub hub;
     private final int size;
     private final Deque<ChildJvm> idle = new ArrayDeque<>();
     private int launching;
     private boolean closed;
 
-    private WarmStandby(ProcessHub hub, int size) {
+    private WarmStandby(Hub hub, int size) {
         this.hub = hub;
         this.size = size;
         ExitSequence.at(ExitSequence.Step.STOP_STANDBY, this::killAll);
@@ -39,7 +42,7 @@ final class WarmStandby {
         LOCK.lock();
         try {
             if (instance == null) {
-                instance = new WarmStandby(ProcessHub.get(), Integer.getInteger("spindle.process.standby", 2));
+                instance = new WarmStandby(Hub.get(), Integer.getInteger("spindle.process.standby", 2));
             }
             return instance;
         } finally {
@@ -116,7 +119,7 @@ final class WarmStandby {
                     LOG.log(System.Logger.Level.WARNING, "could not start a standby JVM; WARM starts will spawn instead", e);
                     return;
                 }
-                child.channel.whenComplete((channel, error) -> arrived(child, error));
+                child.peer.whenComplete((peer, error) -> arrived(child, error));
             }
         } finally {
             LOCK.unlock();

@@ -1,5 +1,7 @@
 package dev.spindle.process;
 
+import dev.spindle.process.wire.MessageChannel;
+import dev.spindle.process.wire.Hub;
 import dev.spindle.testing.Await;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -255,7 +257,7 @@ class PipeTest {
         Pipe pipe = Pipe.open(true, JavaSerializer.defaults().allow(Gadget.class));
         try (PipeConnection left = pipe.left(); PipeConnection right = pipe.right()) {
             JavaSerializer.defaults().encode(right); // passing an end on starts the hub
-            Path hub = ProcessHub.get().address();
+            Path hub = Hub.get().address();
             int before = Gadget.resolved;
             try (SocketChannel idle = SocketChannel.open(UnixDomainSocketAddress.of(hub));
                  SocketChannel garbage = SocketChannel.open(UnixDomainSocketAddress.of(hub));

@@ -1,5 +1,7 @@
 package dev.spindle.process;
 
+import dev.spindle.process.wire.Run;
+import dev.spindle.process.wire.Hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -45,7 +47,7 @@ class ProcessExitTest {
             assertThat(live.waitFor(60, TimeUnit.SECONDS)).isTrue();
             Run.removeAbandonedRuns(root);
             assertThat(liveDirectory).doesNotExist();
-            assertThat(Run.current().directory).as("this JVM's own run is never touched").isDirectory();
+            assertThat(Run.current().directory()).as("this JVM's own run is never touched").isDirectory();
         } finally {
             killed.destroyForcibly();
             live.destroyForcibly();
@@ -194,9 +196,9 @@ class ProcessExitTest {
     /** Joins a new root run, prints its directory, then holds it until killed ("hold") or exits ("once"). */
     public static final class RunProbe {
         public static void main(String[] args) throws Exception {
-            System.out.println(Run.current().directory);
+            System.out.println(Run.current().directory());
             System.out.flush();
-            ProcessHub.get(); // a socket in the directory, as a real run has
+            Hub.get(); // a socket in the directory, as a real run has
             if (args[0].equals("hold")) {
                 Thread.sleep(Duration.ofMinutes(10));
             }

@@ -28,8 +28,12 @@ public final class Await {
         }
     }
 
-    /** Returns once {@code path} exists: how a child process says it has got somewhere. */
+    /**
+     * Returns once {@code path} exists and is not empty: how a child process says it has got
+     * somewhere. Not empty, because a file is created before it is written, and a reader in
+     * between would see nothing.
+     */
     public static void untilExists(Path path) throws Exception {
-        until(path + " exists", () -> Files.exists(path));
+        until(path + " exists", () -> Files.exists(path) && Files.size(path) > 0);
     }
 }

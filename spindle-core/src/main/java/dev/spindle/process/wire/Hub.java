@@ -1,11 +1,10 @@
-package dev.spindle.process;
+package dev.spindle.process.wire;
 
 import dev.spindle.internal.Deadline;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -18,45 +17,66 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Where other processes of the run reach this one: one Unix-domain listener in the run's
- * directory, started on first use, with one accepting thread. Children connect back here, and so
- * does every process that uses a pipe this process opened.
+ * directory, started on first use, with one accepting thread. {@link Dialer} is the other half.
+ * Children connect back here, so does every process that uses a pipe this process opened, and
+ * every process that calls an object this one serves.
  *
- * <p>Each connection gets a virtual thread that authenticates it ({@link Handshake}, bounded by
- * {@link #HELLO_TIMEOUT_NANOS}) and reads its hello, the first message, which says what the
- * connection is for: a child's link (with the token its parent gave it at launch, handed to whoever
- * {@linkplain #expect expects} that token), or a pipe link ({@link PipeLink}). A connection that
+ * <p>Each connection gets a virtual thread that authenticates it ({@link dev.spindle.process.Handshake},
+ * bounded by {@link #HELLO_TIMEOUT_NANOS}) and reads its {@link Hello}, the first envelope, which
+ * says what the connection is for. The hello goes to the handler {@linkplain #handle registered}
+ * for its kind: a child's link goes to whoever {@linkplain #expect expects} its token, a
+ * {@link Hello#PEER} becomes a {@link Peer}, and pipe links go to the pipe layer. A connection that
  * fails the handshake, or whose hello names nothing this process has, is closed without anything
  * being decoded, and the listener goes on: an idle or garbage connection costs one virtual thread
  * until its handshake times out, and never delays another.
  */
-final class ProcessHub {
+public final class Hub {
 
-    static final long HELLO_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
-    /** A hello's first byte: a child connecting back with its launch token. */
-    static final byte CHILD_HELLO = 1;
-    /** A hello's first byte: a link that sends into a pipe this process holds. */
-    static final byte PIPE_SENDER_HELLO = 2;
-    /** A hello's first byte: a link that receives from a pipe this process holds. */
-    static final byte PIPE_RECEIVER_HELLO = 3;
-    /** A hello's first byte: a link that holds a pipe's end open for children being handed a copy. */
-    static final byte PIPE_CONTROL_HELLO = 4;
+    public static final long HELLO_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-    private static final int HELLO_BYTES = 17;
-    private static final System.Logger LOG = System.getLogger(ProcessHub.class.getName());
+    /** What a hub does with a connection whose hello has a given kind. */
+    @FunctionalInterface
+    public interface HelloHandler {
+        /**
+         * Takes the authenticated {@code channel}.
+         *
+         * @return false when the hello names nothing here: the hub then closes the channel
+         */
+        boolean accept(MessageChannel channel, Hello hello, Deadline deadline) throws IOException;
+    }
+
+    private static final System.Logger LOG = System.getLogger(Hub.class.getName());
     private static final ReentrantLock LOCK = new ReentrantLock();
-    private static ProcessHub instance;
+    private static final Map<Byte, HelloHandler> HANDLERS = new ConcurrentHashMap<>();
+    private static Hub instance;
 
     private final Run run;
     private final Path address;
     private final ServerSocketChannel listener;
     private final Map<Long, CompletableFuture<MessageChannel>> expected = new ConcurrentHashMap<>();
 
-    private ProcessHub(Run run) throws IOException {
+    static {
+        HANDLERS.put(Hello.PEER, (channel, hello, deadline) -> {
+            Peer.start(channel, hello.pid(), null);
+            return true;
+        });
+    }
+
+    private Hub(Run run) throws IOException {
         this.run = run;
         run.holdDirectory();
         this.address = run.newSocketPath("hub");
         this.listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         listener.bind(UnixDomainSocketAddress.of(address), 256);
+        HANDLERS.put(Hello.CHILD, (channel, hello, deadline) -> {
+            CompletableFuture<MessageChannel> future = expected.get(hello.value());
+            if (future != null && future.complete(channel)) {
+                return true;
+            }
+            LOG.log(System.Logger.Level.WARNING, "a child connected with token " + hello.value()
+                    + ", which no one expects; closed it");
+            return false;
+        });
         Thread acceptor = new Thread(this::acceptLoop, "spindle-process-hub");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -71,11 +91,11 @@ final class ProcessHub {
     }
 
     /** This process's hub, started on first use. */
-    static ProcessHub get() throws IOException {
+    public static Hub get() throws IOException {
         LOCK.lock();
         try {
             if (instance == null) {
-                instance = new ProcessHub(Run.current());
+                instance = new Hub(Run.current());
             }
             return instance;
         } finally {
@@ -83,26 +103,25 @@ final class ProcessHub {
         }
     }
 
-    Path address() {
+    /** Hands connections whose hello is of {@code kind} to {@code handler}, from now on. */
+    public static void handle(byte kind, HelloHandler handler) {
+        HANDLERS.put(kind, handler);
+    }
+
+    public Path address() {
         return address;
     }
 
-    Run run() {
+    public Run run() {
         return run;
     }
 
     /** The channel of the child launched with {@code token}, once it has connected and authenticated. */
-    CompletableFuture<MessageChannel> expect(long token) {
+    public CompletableFuture<MessageChannel> expect(long token) {
         CompletableFuture<MessageChannel> future = new CompletableFuture<>();
         expected.put(token, future);
         future.whenComplete((channel, error) -> expected.remove(token));
         return future;
-    }
-
-    /** A hello's body: a long (a token, or a pipe's id), the end's side, and the sender's pid. */
-    static byte[] hello(long value, int side) {
-        return ByteBuffer.allocate(HELLO_BYTES).putLong(value).put((byte) side).putLong(ProcessHandle.current().pid())
-                .array();
     }
 
     private void acceptLoop() {
@@ -125,31 +144,19 @@ final class ProcessHub {
         try {
             channel = new MessageChannel(socket);
             Deadline deadline = Deadline.afterNanos(HELLO_TIMEOUT_NANOS);
-            channel.authenticate(run.key, true, deadline);
-            MessageChannel.Tagged hello = channel.receiveTagged(deadline);
-            ByteBuffer body = ByteBuffer.wrap(hello.payload());
-            if (body.remaining() != HELLO_BYTES) {
-                LOG.log(System.Logger.Level.WARNING, "a process sent a hello of " + body.remaining()
-                        + " bytes, not the " + HELLO_BYTES + " every kind has; closed it");
-            } else if (hello.tag() == CHILD_HELLO) {
-                long token = body.getLong();
-                CompletableFuture<MessageChannel> future = expected.get(token);
-                if (future != null && future.complete(channel)) {
-                    return;
-                }
-                LOG.log(System.Logger.Level.WARNING, "a child connected with token " + token
-                        + ", which no one expects; closed it");
-            } else if (hello.tag() == PIPE_SENDER_HELLO || hello.tag() == PIPE_RECEIVER_HELLO
-                    || hello.tag() == PIPE_CONTROL_HELLO) {
-                long pipe = body.getLong();
-                int side = body.get();
-                long pid = body.getLong();
-                if (PipeLink.serve(channel, pipe, side, hello.tag(), pid, deadline)) {
-                    return;
-                }
+            channel.authenticate(run.key(), true, deadline);
+            Envelope first = Envelope.decode(channel.receive(deadline));
+            if (first.kind() != Envelope.ONE_WAY || first.target() != 0) {
+                LOG.log(System.Logger.Level.WARNING, "a process opened a connection without a hello; closed it");
             } else {
-                LOG.log(System.Logger.Level.WARNING, "a process sent a hello of unknown kind " + hello.tag()
-                        + "; closed it");
+                Hello hello = Hello.decode(first.op(), first.payload());
+                HelloHandler handler = HANDLERS.get(hello.kind());
+                if (handler == null) {
+                    LOG.log(System.Logger.Level.WARNING, "a process sent a hello of kind " + hello.kind()
+                            + ", which this process does not serve; closed it");
+                } else if (handler.accept(channel, hello, deadline)) {
+                    return;
+                }
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "refused a connection to the process hub: " + e.getMessage());

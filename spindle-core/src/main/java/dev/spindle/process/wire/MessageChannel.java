@@ -1,6 +1,7 @@
-package dev.spindle.process;
+package dev.spindle.process.wire;
 
 import dev.spindle.internal.Deadline;
+import dev.spindle.process.Handshake;
 
 import java.io.Closeable;
 import java.io.EOFException;
@@ -32,11 +33,12 @@ import java.nio.channels.SocketChannel;
  * have set going. Receives are not: one thread at a time receives, and it may receive while
  * another sends.
  */
-final class MessageChannel implements Closeable {
+public final class MessageChannel implements Closeable {
 
     /** The largest message a channel accepts: Python's own limit for {@code send_bytes}. */
-    static final int MAX_MESSAGE = Integer.MAX_VALUE - 8;
+    public static final int MAX_MESSAGE = Integer.MAX_VALUE - 8;
 
+    private static final byte[] NO_HEADER = new byte[0];
     private static final int BUFFER_BYTES = 64 * 1024;
     private static final int SOCKET_BUFFER_BYTES = 1024 * 1024;
 
@@ -50,7 +52,7 @@ final class MessageChannel implements Closeable {
     private final java.util.concurrent.locks.ReentrantLock sending = new java.util.concurrent.locks.ReentrantLock();
     private boolean eof;
 
-    MessageChannel(SocketChannel channel) throws IOException {
+    public MessageChannel(SocketChannel channel) throws IOException {
         this.channel = channel;
         // Room for several large messages in flight, so a sender and receiver wake each other less.
         channel.setOption(java.net.StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
@@ -66,8 +68,8 @@ final class MessageChannel implements Closeable {
      *
      * @throws java.net.ConnectException when nothing listens there: the process that did has ended
      */
-    static MessageChannel dial(java.nio.file.Path address, byte[] key, Deadline deadline) throws IOException {
-        MessageChannel made = new MessageChannel(SocketChannel.open(java.net.UnixDomainSocketAddress.of(address)));
+    public static MessageChannel dial(java.nio.file.Path address, byte[] key, Deadline deadline) throws IOException {
+        MessageChannel made = new MessageChannel(Dialer.connect(address, deadline));
         try {
             made.authenticate(key, false, deadline);
             return made;
@@ -78,13 +80,13 @@ final class MessageChannel implements Closeable {
     }
 
     /** Runs {@link Handshake} over this channel: nothing else is read before it succeeds. */
-    void authenticate(byte[] key, boolean first, Deadline deadline) throws IOException {
+    public void authenticate(byte[] key, boolean first, Deadline deadline) throws IOException {
         Handshake.authenticate(rawInput(deadline), rawOutput(deadline), key, first);
     }
 
     /** Sends one message: the length, then {@code len} bytes of {@code bytes} from {@code off}. */
-    void send(byte[] bytes, int off, int len, Deadline deadline) throws IOException {
-        write(-1, bytes, off, len, deadline, false);
+    public void send(byte[] bytes, int off, int len, Deadline deadline) throws IOException {
+        write(NO_HEADER, bytes, off, len, deadline, false);
     }
 
     /**
@@ -92,23 +94,33 @@ final class MessageChannel implements Closeable {
      * meanwhile: the interrupt is kept for the caller. Half a message would leave the stream
      * unreadable for the peer.
      */
-    void sendWhole(byte[] bytes, int off, int len) throws IOException {
-        write(-1, bytes, off, len, Deadline.NONE, true);
+    public void sendWhole(byte[] bytes, int off, int len) throws IOException {
+        write(NO_HEADER, bytes, off, len, Deadline.NONE, true);
     }
 
     /**
      * Sends one message that starts with {@code tag}, then {@code len} bytes of {@code bytes}: a
      * kind and its payload, without copying the payload. {@link #receiveTagged} reads it.
      */
-    void sendTagged(byte tag, byte[] bytes, int off, int len, Deadline deadline) throws IOException {
-        write(tag & 0xff, bytes, off, len, deadline, false);
+    public void sendTagged(byte tag, byte[] bytes, int off, int len, Deadline deadline) throws IOException {
+        write(new byte[] {tag}, bytes, off, len, deadline, false);
     }
 
-    private void write(int tag, byte[] bytes, int off, int len, Deadline deadline, boolean whole) throws IOException {
+    /**
+     * Sends one message made of {@code header} and then {@code len} bytes of {@code bytes}, without
+     * copying the body: an {@link Envelope}'s fixed fields and its payload. With {@code whole}, the
+     * message is finished even if the thread is interrupted meanwhile (see {@link #sendWhole}).
+     */
+    public void sendWithHeader(byte[] header, byte[] bytes, int off, int len, Deadline deadline, boolean whole)
+            throws IOException {
+        write(header, bytes, off, len, deadline, whole);
+    }
+
+    private void write(byte[] header, byte[] bytes, int off, int len, Deadline deadline, boolean whole) throws IOException {
         sending.lock();
         boolean interrupted = false;
         try {
-            interrupted = writeLocked(tag, bytes, off, len, deadline, whole);
+            interrupted = writeLocked(header, bytes, off, len, deadline, whole);
         } finally {
             sending.unlock();
             if (interrupted) {
@@ -118,14 +130,10 @@ final class MessageChannel implements Closeable {
     }
 
     /** Returns whether an interrupt was set aside to finish a whole message. */
-    private boolean writeLocked(int tag, byte[] bytes, int off, int len, Deadline deadline, boolean whole)
+    private boolean writeLocked(byte[] header, byte[] bytes, int off, int len, Deadline deadline, boolean whole)
             throws IOException {
         out.clear();
-        if (tag < 0) {
-            out.putInt(len);
-        } else {
-            out.putInt(len + 1).put((byte) tag);
-        }
+        out.putInt(header.length + len).put(header);
         if (len <= out.remaining()) {
             out.put(bytes, off, len).flip();
             return writeFully(out, deadline, whole);
@@ -151,7 +159,7 @@ final class MessageChannel implements Closeable {
      *
      * @throws EOFException when the peer closed at a message boundary
      */
-    int nextLength(Deadline deadline) throws IOException {
+    public int nextLength(Deadline deadline) throws IOException {
         fill(4, deadline, "a message length");
         int length = in.getInt(in.position());
         if (length < 0 || length > MAX_MESSAGE) {
@@ -162,7 +170,7 @@ final class MessageChannel implements Closeable {
     }
 
     /** Whether the next message is already here in full, so that {@link #receive} would not wait. */
-    boolean hasWholeMessage() {
+    public boolean hasWholeMessage() {
         if (in.remaining() < 4) {
             return false;
         }
@@ -171,7 +179,7 @@ final class MessageChannel implements Closeable {
     }
 
     /** Receives the next message whole. */
-    byte[] receive(Deadline deadline) throws IOException {
+    public byte[] receive(Deadline deadline) throws IOException {
         byte[] bytes = new byte[nextLength(deadline)];
         in.position(in.position() + 4);
         readBody(bytes, 0, bytes.length, deadline);
@@ -179,11 +187,11 @@ final class MessageChannel implements Closeable {
     }
 
     /** A message read by {@link #receiveTagged}: its first byte, and the rest. */
-    record Tagged(byte tag, byte[] payload) {
+    public record Tagged(byte tag, byte[] payload) {
     }
 
     /** Receives the next message, which must start with a tag byte (see {@link #sendTagged}). */
-    Tagged receiveTagged(Deadline deadline) throws IOException {
+    public Tagged receiveTagged(Deadline deadline) throws IOException {
         int length = nextLength(deadline);
         if (length < 1) {
             throw new StreamCorruptedException("the peer sent an empty message where a tagged one was due; "

@@ -1,4 +1,7 @@
-package dev.spindle.process;
+package dev.spindle.process.wire;
+
+import dev.spindle.process.Handshake;
+import dev.spindle.process.ProcessInfo;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,7 +39,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * next root run of this user starts: it removes every {@code spindle-*} run directory of this user
  * whose lock nobody holds, and leaves those of live runs alone.
  */
-final class Run {
+public final class Run {
 
     /** Unix-domain socket paths are limited to 107 bytes; leave room for file names. */
     private static final int MAX_DIRECTORY_LENGTH = 80;
@@ -45,9 +48,9 @@ final class Run {
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static Run current;
 
-    final byte[] key;
-    final Path directory;
-    final ProcessInfo identity;
+    private final byte[] key;
+    private final Path directory;
+    private final ProcessInfo identity;
     private final AtomicLong sockets = new AtomicLong();
     private final AtomicLong children = new AtomicLong();
 
@@ -60,8 +63,23 @@ final class Run {
         this.holding = holding;
     }
 
+    /** The run's secret key: whoever holds it may connect to the run's processes. */
+    public byte[] key() {
+        return key;
+    }
+
+    /** The run's private directory, where its sockets live. */
+    public Path directory() {
+        return directory;
+    }
+
+    /** This process within the run. */
+    public ProcessInfo identity() {
+        return identity;
+    }
+
     /** This process's run: a child's from its bootstrap, otherwise a new root run. */
-    static Run current() {
+    public static Run current() {
         LOCK.lock();
         try {
             if (current == null) {
@@ -74,7 +92,7 @@ final class Run {
     }
 
     /** Called once by a child, before anything else touches the run. */
-    static void joinAsChild(byte[] key, Path directory, ProcessInfo identity) {
+    public static void joinAsChild(byte[] key, Path directory, ProcessInfo identity) {
         LOCK.lock();
         try {
             if (current != null) {
@@ -90,7 +108,7 @@ final class Run {
      * Keeps the run's directory for as long as this process lives: called before this process puts
      * a socket there. The root holds it from the start; a child from its first socket.
      */
-    void holdDirectory() throws IOException {
+    public void holdDirectory() throws IOException {
         LOCK.lock();
         try {
             if (!holding) {
@@ -103,12 +121,12 @@ final class Run {
     }
 
     /** A fresh socket path in the run's directory, unique within the run. */
-    Path newSocketPath(String kind) {
+    public Path newSocketPath(String kind) {
         return directory.resolve(kind + "-" + identity.pid() + "-" + sockets.incrementAndGet() + ".sock");
     }
 
     /** The default name of this process's next child: {@code Process-3}, or {@code Process-1:3} in a child. */
-    String nextChildName() {
+    public String nextChildName() {
         long n = children.incrementAndGet();
         String name = identity.name();
         return name.startsWith("Process-") ? name + ":" + n : "Process-" + n;
@@ -179,7 +197,7 @@ final class Run {
      * SIGKILLed runs left behind. A directory whose lock is held, or that this user does not own,
      * is left alone.
      */
-    static void removeAbandonedRuns(Path root) {
+    public static void removeAbandonedRuns(Path root) {
         try (DirectoryStream<Path> runs = Files.newDirectoryStream(root, PREFIX + "*")) {
             for (Path directory : runs) {
                 Path lockFile = directory.resolve(LOCK_FILE);
@@ -206,7 +224,7 @@ final class Run {
     }
 
     /** java.io.tmpdir, unless its path is too long for socket names; then /tmp. */
-    static Path socketRoot() {
+    public static Path socketRoot() {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         return tmp.toAbsolutePath().toString().length() <= MAX_DIRECTORY_LENGTH ? tmp : Path.of("/tmp");
     }

@@ -1,4 +1,4 @@
-package dev.spindle.process;
+package dev.spindle.process.wire;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -12,10 +12,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * while the hub still accepts the links that will receive them, and the run's directory, which
  * holds the hub's socket, goes last.
  */
-final class ExitSequence {
+public final class ExitSequence {
 
     /** The steps, in the order they run. */
-    enum Step {
+    public enum Step {
         /** Standby JVMs are killed: they hold no task and nothing waits for them. */
         STOP_STANDBY,
         /** Children that outlive this process get the tasks their start promised. */
@@ -41,17 +41,17 @@ final class ExitSequence {
      * finish ({@link Step#DELIVER_TASKS}, {@link Step#DELIVER_PIPE_MESSAGES}) then do not wait, as a
      * Python process a signal ends does not.
      */
-    static void endingOnSignal() {
+    public static void endingOnSignal() {
         onSignal = true;
     }
 
     /** Whether a signal ends this process. */
-    static boolean onSignal() {
+    public static boolean onSignal() {
         return onSignal;
     }
 
     /** Runs {@code action} at {@code step} when the JVM exits; actions of one step run in the order added. */
-    static void at(Step step, Runnable action) {
+    public static void at(Step step, Runnable action) {
         LOCK.lock();
         try {
             ACTIONS.computeIfAbsent(step, s -> new ArrayList<>()).add(action);

@@ -1,4 +1,4 @@
-package dev.spindle.process;
+package dev.spindle.process.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,155 @@
+package dev.spindle.process.wire;
+
+import dev.spindle.internal.Deadline;
+import dev.spindle.process.HolderUnreachableException;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.ObjectInputStream;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * How a shared object (a queue, a lock) reaches the {@link ServedObject} behind it, wherever it
+ * is used: in the process that serves it, a direct call; in any other, a call over the
+ * {@link Peer} to the holder's hub. The handle is what crosses when a task captures the object,
+ * so every process that has the object has a handle to the same served one: Python's proxy.
+ *
+ * <p>Both paths behave alike: the same {@link ServedObject#call} runs, and its failures reach the
+ * caller as the same unchecked exceptions (see {@link #call}).
+ */
+public final class ObjectHandle implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+    private static final long PID = ProcessHandle.current().pid();
+
+    private final String address;
+    private final long holderPid;
+    private final long id;
+    private transient ServedObject local;
+
+    private ObjectHandle(String address, long holderPid, long id, ServedObject local) {
+        this.address = address;
+        this.holderPid = holderPid;
+        this.id = id;
+        this.local = local;
+    }
+
+    /** Serves {@code object} from this process, reachable from every process of the run. */
+    public static ObjectHandle serve(ServedObject object) throws IOException {
+        Hub hub = Hub.get();
+        return new ObjectHandle(hub.address().toString(), PID, ServedObjects.add(object), object);
+    }
+
+    /** The pid of the process that serves the object. */
+    public long holderPid() {
+        return holderPid;
+    }
+
+    /** The served object's id in its holder. */
+    public long id() {
+        return id;
+    }
+
+    /** Whether the object is served by this process. */
+    public boolean isLocal() {
+        return local != null;
+    }
+
+    /** The served object, when {@link #isLocal}. */
+    public ServedObject local() {
+        return local;
+    }
+
+    /** Stops serving the object: calls from other processes fail from now on. Only the holder can. */
+    public void withdraw() {
+        if (local != null) {
+            ServedObjects.remove(id);
+        }
+    }
+
+    /**
+     * Calls {@code op} with {@code payload}, waiting up to {@code wait} where the object is.
+     *
+     * @return the reply, or {@code null} when the call timed out
+     * @throws InterruptedException when interrupted before the call was served
+     * @throws HolderUnreachableException when the holder has ended or cannot be reached
+     * @throws IllegalStateException, IllegalArgumentException, UnsupportedOperationException as the object threw them
+     */
+    public ByteBuffer call(byte op, byte[] payload, Deadline wait) throws InterruptedException {
+        ServedObject object = local;
+        if (object != null) {
+            try {
+                byte[] reply = object.call(Caller.local(), op, ByteBuffer.wrap(payload), wait);
+                return reply == null ? null : ByteBuffer.wrap(reply);
+            } catch (RuntimeException | InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }
+        try {
+            return peer().call(id, op, payload, wait);
+        } catch (CallFailedException e) {
+            throw e.toRuntime();
+        } catch (InterruptedIOException e) {
+            Thread.currentThread().interrupt();
+            throw unreachable(e);
+        } catch (IOException e) {
+            throw unreachable(e);
+        }
+    }
+
+    /** Sends {@code op} with {@code payload} and no reply; locally, runs it now. */
+    public void oneWay(byte op, byte[] payload, int offset, int length) {
+        ServedObject object = local;
+        if (object != null) {
+            try {
+                object.oneWay(Caller.local(), op, ByteBuffer.wrap(payload, offset, length));
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+            return;
+        }
+        try {
+            peer().oneWay(id, op, payload, offset, length);
+        } catch (IOException e) {
+            throw unreachable(e);
+        }
+    }
+
+    /** The connection to the holder, for a handle used outside it. */
+    public Peer peer() throws IOException {
+        return Peers.to(Path.of(address), holderPid);
+    }
+
+    private HolderUnreachableException unreachable(IOException e) {
+        return new HolderUnreachableException("the object lives in process " + holderPid
+                + ", which cannot be reached: " + e.getMessage(), holderPid, e);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ObjectHandle h && h.holderPid == holderPid && h.id == id && h.address.equals(address);
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(holderPid * 31 + id);
+    }
+
+    @Override
+    public String toString() {
+        return "object " + id + " of process " + holderPid;
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        if (holderPid == PID) {
+            local = ServedObjects.get(id);
+        }
+    }
+}

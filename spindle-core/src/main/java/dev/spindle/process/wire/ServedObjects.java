@@ -1,0 +1,48 @@
+package dev.spindle.process.wire;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The objects this process serves, by id: Python's {@code Server.id_to_obj}. A {@link Peer}
+ * looks up a call's target here; {@link ObjectHandle#serve} adds to it. Id 0 is never used: it
+ * names a connection's own object.
+ */
+public final class ServedObjects {
+
+    private static final Map<Long, ServedObject> OBJECTS = new ConcurrentHashMap<>();
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private ServedObjects() {
+    }
+
+    /** Serves {@code object} and returns its id. */
+    static long add(ServedObject object) {
+        long id = IDS.incrementAndGet();
+        OBJECTS.put(id, object);
+        return id;
+    }
+
+    /** The object served as {@code id}, or null. */
+    static ServedObject get(long id) {
+        return OBJECTS.get(id);
+    }
+
+    /** Stops serving {@code id}: calls to it fail from now on. */
+    static void remove(long id) {
+        OBJECTS.remove(id);
+    }
+
+    /** Tells every served object that {@code peer}'s connection ended. */
+    static void peerEnded(Peer peer) {
+        for (ServedObject object : OBJECTS.values()) {
+            try {
+                object.peerEnded(peer);
+            } catch (RuntimeException e) {
+                System.getLogger(ServedObjects.class.getName()).log(System.Logger.Level.WARNING,
+                        "a served object failed to let go of what process " + peer.pid() + " held: " + e, e);
+            }
+        }
+    }
+}
