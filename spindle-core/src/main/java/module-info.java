@@ -23,4 +23,5 @@ module dev.spindle.core {
     exports dev.spindle.codec;
     exports dev.spindle.net;
     exports dev.spindle.process;
+    exports dev.spindle.process.queue;
 }

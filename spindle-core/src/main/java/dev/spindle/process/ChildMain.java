@@ -122,7 +122,7 @@ final class ChildMain {
             if (task instanceof SerializableCallable<?> callable) {
                 value = callable.call();
             } else {
-                ((Runnable) task).run();
+                ((SerializableRunnable) task).run();
             }
             report(Outcome.returned(order.returnsResult() ? serializer.encode(value) : new byte[0]));
         } catch (Throwable thrown) {

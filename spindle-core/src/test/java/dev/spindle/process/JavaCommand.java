@@ -9,13 +9,13 @@ import java.util.List;
  * Child JVMs in tests: the command that runs a test's own main class in a new JVM on this JVM's
  * class path, and the check that no child outlives its test class.
  */
-final class JavaCommand {
+public final class JavaCommand {
 
     private JavaCommand() {
     }
 
     /** Waits, bounded, for this JVM's children to end, and fails if one is left: the tests' own hygiene. */
-    static void noChildOutlivesTheTests() throws Exception {
+    public static void noChildOutlivesTheTests() throws Exception {
         WarmStandby.killAllForTests();
         for (ProcessHandle child : ProcessHandle.current().children().toList()) {
             child.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -25,12 +25,12 @@ final class JavaCommand {
         }
     }
 
-    static List<String> of(String mainClass, String... args) {
+    public static List<String> of(String mainClass, String... args) {
         return with(List.of(), mainClass, args);
     }
 
     /** The command that runs {@code mainClass} in a new JVM on this JVM's class path, with {@code options}. */
-    static List<String> with(List<String> options, String mainClass, String... args) {
+    public static List<String> with(List<String> options, String mainClass, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(options);

@@ -78,6 +78,15 @@ public final class ObjectHandle implements Serializable {
      * @throws IllegalStateException, IllegalArgumentException, UnsupportedOperationException as the object threw them
      */
     public ByteBuffer call(byte op, byte[] payload, Deadline wait) throws InterruptedException {
+        return call(op, payload, wait, null);
+    }
+
+    /**
+     * {@link #call(byte, byte[], Deadline)}; from another process, {@code onArrival} runs as the reply
+     * arrives (see {@link Peer#call(long, byte, byte[], Deadline, java.util.function.Consumer)}).
+     */
+    public ByteBuffer call(byte op, byte[] payload, Deadline wait, java.util.function.Consumer<ByteBuffer> onArrival)
+            throws InterruptedException {
         ServedObject object = local;
         if (object != null) {
             try {
@@ -90,7 +99,7 @@ public final class ObjectHandle implements Serializable {
             }
         }
         try {
-            return peer().call(id, op, payload, wait);
+            return peer().call(id, op, payload, wait, onArrival);
         } catch (CallFailedException e) {
             throw e.toRuntime();
         } catch (InterruptedIOException e) {

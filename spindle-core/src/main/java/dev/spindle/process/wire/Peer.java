@@ -110,8 +110,19 @@ public final class Peer implements Closeable {
      * @throws InterruptedException when interrupted and the call was cancelled before it was served
      */
     public ByteBuffer call(long target, byte op, byte[] payload, Deadline wait) throws IOException, InterruptedException {
+        return call(target, op, payload, wait, null);
+    }
+
+    /**
+     * {@link #call(long, byte, byte[], Deadline)}, with {@code onArrival} run on the reader as a
+     * return arrives, before the caller wakes and before anything the peer sent after it is read:
+     * for a reply whose effect must be in place by the time the peer's next message is handled
+     * (a queue's lent items, before a recall of them).
+     */
+    public ByteBuffer call(long target, byte op, byte[] payload, Deadline wait,
+            java.util.function.Consumer<ByteBuffer> onArrival) throws IOException, InterruptedException {
         long id = callIds.incrementAndGet();
-        CompletableFuture<Envelope> reply = send(id, target, op, payload, wait);
+        CompletableFuture<Envelope> reply = send(id, target, op, payload, wait, onArrival);
         Envelope answer;
         try {
             answer = awaitReply(id, reply, wait);
@@ -131,7 +142,7 @@ public final class Peer implements Closeable {
      */
     public CompletableFuture<ByteBuffer> callAsync(long target, byte op, byte[] payload) throws IOException {
         long id = callIds.incrementAndGet();
-        return send(id, target, op, payload, Deadline.NONE).thenApply(answer -> {
+        return send(id, target, op, payload, Deadline.NONE, null).thenApply(answer -> {
             try {
                 return payloadOf(answer);
             } catch (CallFailedException e) {
@@ -162,9 +173,17 @@ public final class Peer implements Closeable {
         return "Peer[pid=" + pid + (ended.isDone() ? ", ended" : "") + "]";
     }
 
-    private CompletableFuture<Envelope> send(long id, long target, byte op, byte[] payload, Deadline wait)
-            throws IOException {
+    private CompletableFuture<Envelope> send(long id, long target, byte op, byte[] payload, Deadline wait,
+            java.util.function.Consumer<ByteBuffer> onArrival) throws IOException {
         CompletableFuture<Envelope> reply = new CompletableFuture<>();
+        // The caller waits for the hook's stage, not the reply itself: a waiter on the reply could
+        // wake before the hook has run. Attached before the call is sent, the hook runs on the reader.
+        CompletableFuture<Envelope> done = onArrival == null ? reply : reply.thenApply(answer -> {
+            if (answer.kind() == Envelope.RETURN && answer.payload().hasRemaining()) {
+                onArrival.accept(answer.payload().duplicate());
+            }
+            return answer;
+        });
         pending.put(id, reply);
         try {
             checkOpen();
@@ -178,7 +197,7 @@ public final class Peer implements Closeable {
         if (hasEnded()) {
             failPending(); // the reader may have failed the others before this one was added
         }
-        return reply;
+        return done;
     }
 
     private Envelope awaitReply(long id, CompletableFuture<Envelope> reply, Deadline wait)

@@ -18,7 +18,7 @@ public final class ServedObjects {
     }
 
     /** Serves {@code object} and returns its id. */
-    static long add(ServedObject object) {
+    public static long add(ServedObject object) {
         long id = IDS.incrementAndGet();
         OBJECTS.put(id, object);
         return id;
@@ -30,7 +30,7 @@ public final class ServedObjects {
     }
 
     /** Stops serving {@code id}: calls to it fail from now on. */
-    static void remove(long id) {
+    public static void remove(long id) {
         OBJECTS.remove(id);
     }
 

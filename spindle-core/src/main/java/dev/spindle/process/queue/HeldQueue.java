@@ -1,0 +1,359 @@
+package dev.spindle.process.queue;
+
+import dev.spindle.internal.Deadline;
+import dev.spindle.process.wire.Caller;
+import dev.spindle.process.wire.Peer;
+import dev.spindle.process.wire.ServedObject;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The queue itself, in the process that created it: encoded items in order, served to every
+ * process that uses the queue (see {@link ProcessQueue}).
+ *
+ * <h2>Lending</h2>
+ * A consumer in another process may ask for up to {@code max} items in one call; they are lent to
+ * it, not given: they stay here, in the order taken, until the consumer says its caller took one
+ * ({@link #TAKEN}), and come back to the head of the queue when it gives them back
+ * ({@link #GIVE_BACK}) or its process ends. So a consumer that dies loses nothing its caller had
+ * not taken, and nothing is delivered twice. Lending never starves another consumer: an item is
+ * lent one at a time while someone else waits, and a consumer that must wait while items are lent
+ * elsewhere makes the holder {@linkplain #RECALL recall} them.
+ *
+ * <p>Capacity counts lent items: an item occupies its place until a caller has taken it.
+ */
+final class HeldQueue implements ServedObject {
+
+    /** Call: put one item (the payload), waiting for room. Reply: one byte. */
+    static final byte PUT = 1;
+    /** One-way: put one item into an unbounded queue. */
+    static final byte PUT_NOW = 2;
+    /** Call: payload {@code borrower:8 max:4}; reply {@code n:4 (length:4 item)*n}; null when timed out. */
+    static final byte TAKE = 3;
+    /** One-way: payload {@code borrower:8 n:4}; the borrower's callers took the next n lent items. */
+    static final byte TAKEN = 4;
+    /** One-way: payload {@code borrower:8 n:4}; the borrower gives back the oldest n items of its loan. */
+    static final byte GIVE_BACK = 5;
+    /** Call: reply {@code size:4 remaining:4}. */
+    static final byte SIZE = 6;
+    /** Call: reply as TAKE, every queued item up to {@code max}; never waits. Payload {@code max:4}. */
+    static final byte DRAIN = 7;
+    /** Call: reply as TAKE, a copy of every item (queued and lent), in order. */
+    static final byte SNAPSHOT = 8;
+    /** Call: one task is done (joinable queues). Reply: one byte. */
+    static final byte TASK_DONE = 9;
+    /** Call: wait until every item put has been marked done. Reply: one byte; null when timed out. */
+    static final byte JOIN = 10;
+    /** Sent to a borrower's own served object: give back what you have not handed out. */
+    static final byte RECALL = 1;
+
+    private static final byte[] OK = {1};
+
+    private final int capacity;
+    private final boolean joinable;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private final Condition notFull = lock.newCondition();
+    private final Condition allDone = lock.newCondition();
+    private final ArrayDeque<byte[]> items = new ArrayDeque<>();
+    private final Map<Loan, ArrayDeque<byte[]>> lent = new HashMap<>();
+    private int lentCount;
+    private int waitingTakers;
+    private long unfinished;
+
+    /** Who items are lent to: a borrower object in a peer's process. */
+    private record Loan(Peer peer, long borrower) {
+    }
+
+    HeldQueue(int capacity, boolean joinable) {
+        this.capacity = capacity;
+        this.joinable = joinable;
+    }
+
+    @Override
+    public byte[] call(Caller caller, byte op, ByteBuffer payload, Deadline deadline) throws Exception {
+        return switch (op) {
+            case PUT -> put(payload, deadline);
+            case TAKE -> take(caller, payload.getLong(), payload.getInt(), deadline);
+            case SIZE -> size();
+            case DRAIN -> drain(payload.getInt());
+            case SNAPSHOT -> snapshot();
+            case TASK_DONE -> taskDone();
+            case JOIN -> join(deadline);
+            default -> throw new UnsupportedOperationException("a queue has no operation " + op);
+        };
+    }
+
+    @Override
+    public void oneWay(Caller caller, byte op, ByteBuffer payload) {
+        switch (op) {
+            case PUT_NOW -> {
+                lock.lock();
+                try {
+                    add(copy(payload));
+                } finally {
+                    lock.unlock();
+                }
+            }
+            case TAKEN -> taken(new Loan(caller.peer(), payload.getLong()), payload.getInt());
+            case GIVE_BACK -> giveBack(new Loan(caller.peer(), payload.getLong()), payload.getInt());
+            default -> throw new UnsupportedOperationException("a queue takes no message " + op);
+        }
+    }
+
+    @Override
+    public void peerEnded(Peer peer) {
+        lock.lock();
+        try {
+            for (Loan loan : List.copyOf(lent.keySet())) {
+                if (loan.peer() == peer) {
+                    giveBack(loan, Integer.MAX_VALUE);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private byte[] put(ByteBuffer payload, Deadline deadline) throws InterruptedException {
+        lock.lock();
+        try {
+            while (items.size() + lentCount >= capacity) {
+                if (deadline.hasExpired() || !deadline.await(notFull)) {
+                    return null;
+                }
+            }
+            add(copy(payload));
+            return OK;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Adds an item; the lock is held. */
+    private void add(byte[] item) {
+        if (items.size() + lentCount >= capacity) {
+            throw new IllegalStateException("the queue is full (capacity " + capacity + ")");
+        }
+        items.addLast(item);
+        if (joinable) {
+            unfinished++;
+        }
+        notEmpty.signal();
+    }
+
+    private byte[] take(Caller caller, long borrower, int max, Deadline deadline) throws InterruptedException {
+        lock.lock();
+        try {
+            if (items.isEmpty()) {
+                if (deadline.hasExpired()) {
+                    return null;
+                }
+                recallLoans(new Loan(caller.peer(), borrower));
+                waitingTakers++;
+                try {
+                    while (items.isEmpty()) {
+                        if (!deadline.await(notEmpty)) {
+                            return null;
+                        }
+                    }
+                } finally {
+                    waitingTakers--;
+                }
+            }
+            // While others wait, one at a time: a batch would hold items they could be serving.
+            int n = caller.isLocal() || borrower == 0 ? 1 : Math.min(items.size(), waitingTakers > 0 ? 1 : max);
+            List<byte[]> batch = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                batch.add(items.pollFirst());
+            }
+            if (!caller.isLocal() && borrower != 0) {
+                lent.computeIfAbsent(new Loan(caller.peer(), borrower), l -> new ArrayDeque<>()).addAll(batch);
+                lentCount += n;
+            } else {
+                taken(n);
+            }
+            if (!items.isEmpty()) {
+                notEmpty.signal();
+            }
+            return encode(batch);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Asks every borrower but {@code mine} to give back what it holds; the lock is held. */
+    private void recallLoans(Loan mine) {
+        for (Map.Entry<Loan, ArrayDeque<byte[]>> e : lent.entrySet()) {
+            Loan loan = e.getKey();
+            if (!e.getValue().isEmpty() && !loan.equals(mine)) {
+                try {
+                    loan.peer().oneWay(loan.borrower(), RECALL, OK, 0, 0);
+                } catch (IOException ignored) {
+                    // That process is ending; its loans come back when its connection does.
+                }
+            }
+        }
+    }
+
+    private void taken(Loan loan, int n) {
+        lock.lock();
+        try {
+            ArrayDeque<byte[]> loans = lent.get(loan);
+            int count = Math.min(n, loans == null ? 0 : loans.size());
+            for (int i = 0; i < count; i++) {
+                loans.pollFirst();
+            }
+            lentCount -= count;
+            if (loans != null && loans.isEmpty()) {
+                lent.remove(loan);
+            }
+            taken(count);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@code n} items have left the queue for good; the lock is held. */
+    private void taken(int n) {
+        if (n > 0) {
+            notFull.signalAll();
+        }
+    }
+
+    /** Puts the oldest {@code n} items lent on {@code loan} back at the head of the queue, in order. */
+    private void giveBack(Loan loan, int n) {
+        lock.lock();
+        try {
+            ArrayDeque<byte[]> loans = lent.get(loan);
+            if (loans == null) {
+                return;
+            }
+            List<byte[]> back = new ArrayList<>();
+            while (back.size() < n && !loans.isEmpty()) {
+                back.add(loans.pollFirst());
+            }
+            if (loans.isEmpty()) {
+                lent.remove(loan);
+            }
+            lentCount -= back.size();
+            for (int i = back.size() - 1; i >= 0; i--) {
+                items.addFirst(back.get(i));
+            }
+            notEmpty.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private byte[] size() {
+        lock.lock();
+        try {
+            int size = items.size() + lentCount;
+            return ByteBuffer.allocate(8).putInt(size)
+                    .putInt(capacity == Integer.MAX_VALUE ? Integer.MAX_VALUE : capacity - size).array();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private byte[] drain(int max) {
+        lock.lock();
+        try {
+            List<byte[]> batch = new ArrayList<>();
+            while (batch.size() < max && !items.isEmpty()) {
+                batch.add(items.pollFirst());
+            }
+            taken(batch.size());
+            return encode(batch);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private byte[] snapshot() {
+        lock.lock();
+        try {
+            List<byte[]> all = new ArrayList<>();
+            lent.values().forEach(all::addAll);
+            all.addAll(items);
+            return encode(all);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private byte[] taskDone() {
+        if (!joinable) {
+            throw new UnsupportedOperationException("taskDone belongs to a ProcessJoinableQueue");
+        }
+        lock.lock();
+        try {
+            if (unfinished == 0) {
+                throw new IllegalStateException("taskDone() called more times than there were items put "
+                        + "(Python's ValueError: task_done() called too many times)");
+            }
+            if (--unfinished == 0) {
+                allDone.signalAll();
+            }
+            return OK;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private byte[] join(Deadline deadline) throws InterruptedException {
+        if (!joinable) {
+            throw new UnsupportedOperationException("join belongs to a ProcessJoinableQueue");
+        }
+        lock.lock();
+        try {
+            while (unfinished > 0) {
+                if (deadline.hasExpired() || !deadline.await(allDone)) {
+                    return null;
+                }
+            }
+            return OK;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static byte[] copy(ByteBuffer payload) {
+        byte[] item = new byte[payload.remaining()];
+        payload.get(item);
+        return item;
+    }
+
+    /** {@code n:4 (length:4 item)*n}: never empty, so a batch of none is not taken for a timeout. */
+    static byte[] encode(List<byte[]> batch) {
+        int size = 4;
+        for (byte[] item : batch) {
+            size += 4 + item.length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size).putInt(batch.size());
+        for (byte[] item : batch) {
+            out.putInt(item.length).put(item);
+        }
+        return out.array();
+    }
+
+    static List<byte[]> decode(ByteBuffer in) {
+        int n = in.getInt();
+        List<byte[]> batch = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            byte[] item = new byte[in.getInt()];
+            in.get(item);
+            batch.add(item);
+        }
+        return batch;
+    }
+}
