@@ -28,6 +28,17 @@ class DemoCommandTest {
     }
 
     @Test
+    void producerConsumerDemoEatsEveryItemExactlyOnceAndJoinsTheQueue() {
+        StringWriter out = new StringWriter();
+        int exit = run(out, "demo", "producer-consumer", "--producers", "3", "--consumers", "2", "--items", "40",
+                "--delay", "2ms");
+        assertThat(exit).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("every item was eaten and marked done")
+                .contains("3 producers made 120 items; 2 consumers ate 120 distinct items, 0 more than once: "
+                        + "every item eaten exactly once");
+    }
+
+    @Test
     void cpuVsIoDemoPrintsARowPerModelAndSaysWhatItShows() {
         StringWriter out = new StringWriter();
         int exit = run(out, "demo", "cpu-vs-io", "--workers", "2", "--sleep", "100ms");
