@@ -43,7 +43,10 @@ import org.apache.fory.serializer.ObjectSerializer;
  *
  * Pipe pipe = Pipe.open(true, ForySerializer.registering(Reading.class));
  * PipeConnection childEnd = pipe.right();
- * try (Process<Void> child = Process.target(() -> childEnd.send(new Reading(7, "kPa"))).start()) {
+ * try (Process<String> child = Process.callable(() -> {
+ *         childEnd.send(new Reading(7, "kPa"));     // encoded in the child, with the same registrations
+ *         return "sent";
+ *     }).start()) {
  *     Reading r = (Reading) pipe.left().recv();
  * }
  * }</pre>
@@ -88,7 +91,8 @@ import org.apache.fory.serializer.ObjectSerializer;
  * tracking}, and an {@link IOException} for anything else Fory refuses. {@code decode} throws
  * {@link ClassNotRegisteredException} (a {@link dev.spindle.process.ClassNotAllowedException}) for
  * an unregistered class, {@link InvalidObjectException} for nesting deeper than
- * {@link #maxDepth()}, and {@link StreamCorruptedException} for bytes that are not such an encoding.
+ * {@link #maxDepth()}, and {@link StreamCorruptedException} for bytes Fory cannot read. Not every
+ * damaged message is detected (Fory's format has no checksum); the pipe delivers messages whole.
  *
  * <h2>Pitfalls</h2>
  * <ul>
@@ -222,8 +226,9 @@ public final class ForySerializer implements Serializer, Serializable {
     }
 
     /**
-     * A serializer like this one that decodes objects nested up to {@code depth} deep (a list in a
-     * list in a list is depth 3); deeper messages fail with {@link InvalidObjectException}.
+     * A serializer like this one that decodes objects nested up to {@code depth} deep, as Fory
+     * counts it (about one level per nested object: the default, 64, admits 60 nested lists);
+     * deeper messages fail with {@link InvalidObjectException}. Encoding is not bounded.
      *
      * @throws IllegalArgumentException if {@code depth} is not positive
      */

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.fory.Fory;
+import org.apache.fory.logging.LoggerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -93,8 +94,11 @@ class ForyAcrossProcessesTest {
     @Test
     void aClassNamedByForeignBytesIsRefusedAndNeverInitializedInTheReceiver() throws Exception {
         // The bytes are made in a child, so that nothing in this JVM ever touches Tripwire.
-        try (Process<byte[]> child = Process.callable(() -> Fory.builder().requireClassRegistration(false)
-                .suppressClassRegistrationWarnings(true).build().serialize(new Tripwire())).start()) {
+        try (Process<byte[]> child = Process.callable(() -> {
+            LoggerFactory.disableLogging(); // Fory's logger would print on the parent's standard output
+            return Fory.builder().requireClassRegistration(false).suppressClassRegistrationWarnings(true).build()
+                    .serialize(new Tripwire());
+        }).start()) {
             byte[] forged = child.result(Duration.ofSeconds(60));
 
             assertThatThrownBy(() -> ForySerializer.registering(Reading.class).decode(forged))
