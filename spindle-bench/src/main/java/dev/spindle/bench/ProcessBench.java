@@ -2,10 +2,12 @@ package dev.spindle.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spindle.fory.ForySerializer;
 import dev.spindle.process.JavaSerializer;
 import dev.spindle.process.Pipe;
 import dev.spindle.process.PipeConnection;
 import dev.spindle.process.Process;
+import dev.spindle.process.Serializer;
 import dev.spindle.process.StartMethod;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -36,8 +38,10 @@ import org.HdrHistogram.Histogram;
  *   against Python's fork, spawn and forkserver.</li>
  *   <li>Pipe messages per second, child to parent, after an equal warm-up batch: 64-byte byte
  *   arrays, small objects (a record of an int, a string and a double; Python sends the same
- *   tuple) and 64 KiB byte arrays; and parent to child, 64-byte byte arrays, timed until the child
- *   says it received them all (the child then receives through the parent, which holds the pipe).</li>
+ *   tuple), once through the default {@link JavaSerializer} and once through
+ *   {@code spindle-fory}'s {@link ForySerializer}, and 64 KiB byte arrays; and parent to child,
+ *   64-byte byte arrays, timed until the child says it received them all (the child then receives
+ *   through the parent, which holds the pipe).</li>
  * </ul>
  *
  * <p>Options: {@code --rounds N} (2), {@code --runs N} start+join runs per method and round (20),
@@ -82,7 +86,7 @@ public final class ProcessBench {
                 pipe.computeIfAbsent("python " + row.get("payload").asText(), k -> new ArrayList<>())
                         .add(row.get("msgs_per_s").asDouble());
             }
-            for (String kind : List.of("bytes64", "objects", "bytes64k")) {
+            for (String kind : List.of("bytes64", "objects", "objects-fory", "bytes64k")) {
                 int n = kind.equals("bytes64k") ? messages / 20 : messages;
                 pipe.computeIfAbsent("spindle " + kind, k -> new ArrayList<>()).add(pipeRate(kind, n));
             }
@@ -120,9 +124,14 @@ public final class ProcessBench {
     static void noop() {
     }
 
-    /** Messages per second from a child to this process, after a warm-up batch of the same size. */
+    /**
+     * Messages per second from a child to this process, after a warm-up batch of the same size.
+     * {@code objects-fory} sends what {@code objects} sends, through a {@link ForySerializer}.
+     */
     static double pipeRate(String kind, int n) throws Exception {
-        Pipe pipe = Pipe.open(true, JavaSerializer.defaults().allow(Quote.class));
+        Serializer serializer = kind.equals("objects-fory") ? ForySerializer.registering(Quote.class)
+                : JavaSerializer.defaults().allow(Quote.class);
+        Pipe pipe = Pipe.open(true, serializer);
         PipeConnection left = pipe.left();
         PipeConnection right = pipe.right();
         try (Process<Void> producer = Process.target(() -> produce(right, kind, n)).allow(Quote.class).start()) {
@@ -131,7 +140,7 @@ public final class ProcessBench {
                 long t0 = System.nanoTime();
                 left.send("go");
                 for (int i = 0; i < n; i++) {
-                    if (kind.equals("objects")) {
+                    if (kind.startsWith("objects")) {
                         left.recv();
                     } else {
                         left.recvBytes();
@@ -191,7 +200,7 @@ public final class ProcessBench {
             for (int batch = 0; batch < 2; batch++) {
                 conn.recv();
                 for (int i = 0; i < n; i++) {
-                    if (kind.equals("objects")) {
+                    if (kind.startsWith("objects")) {
                         conn.send(new Quote(i, "hello", 3.14));
                     } else {
                         conn.sendBytes(payload);
@@ -236,8 +245,9 @@ public final class ProcessBench {
         md.append(String.format(Locale.ROOT, "%nPipe, child to parent unless the row says otherwise (%,d messages; "
                 + "64 KiB: %,d; after an equal warm-up batch):%n%n", messages, messages / 20));
         md.append("| payload | Python msgs/s | Spindle msgs/s | Spindle ÷ Python |\n|---|---:|---:|---:|\n");
-        for (String kind : List.of("bytes64", "objects", "bytes64k", "down64")) {
-            double py = median(pipe.get("python " + kind));
+        for (String kind : List.of("bytes64", "objects", "objects-fory", "bytes64k", "down64")) {
+            // Python has one way to send an object: pickle. Both Spindle rows are set against it.
+            double py = median(pipe.get("python " + (kind.equals("objects-fory") ? "objects" : kind)));
             double sp = median(pipe.get("spindle " + kind));
             md.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2f× |%n", label(kind), py, sp, sp / py));
         }
@@ -248,6 +258,7 @@ public final class ProcessBench {
         return switch (kind) {
             case "bytes64" -> "64 B byte array";
             case "objects" -> "small object (int, string, double)";
+            case "objects-fory" -> "small object, ForySerializer (spindle-fory)";
             case "down64" -> "64 B byte array, parent to child";
             default -> "64 KiB byte array";
         };
