@@ -143,6 +143,19 @@ public final class Deadline {
         return process.waitFor(Math.max(0, remainingNanos()), TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Waits for {@code thread} to end until the deadline.
+     *
+     * @return whether it has ended
+     */
+    public boolean join(Thread thread) throws InterruptedException {
+        if (none) {
+            thread.join();
+            return true;
+        }
+        return thread.join(Duration.ofNanos(Math.max(0, remainingNanos())));
+    }
+
     private static long saturatedNanos(Duration timeout) {
         try {
             return timeout.toNanos();

@@ -1,6 +1,7 @@
 package dev.spindle.net;
 
 import dev.spindle.codec.Framing;
+import dev.spindle.internal.Deadline;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -9,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
@@ -32,17 +32,30 @@ import java.util.concurrent.atomic.AtomicLong;
  * }
  * }</pre>
  *
- * A {@code Client} made by {@link #builder()} is immutable and thread-safe; it only holds settings.
+ * <h2>Timeouts</h2>
+ * The static forms that take a {@link Duration} wait at most that long for each address. Zero or
+ * negative means do not wait (as {@link java.util.concurrent.Semaphore#tryAcquire(long,
+ * java.util.concurrent.TimeUnit) Semaphore.tryAcquire}), never wait forever: one attempt, which
+ * succeeds only if the connection is made at once (a Unix-domain connect is, unless the server's
+ * backlog is full; a TCP connect to the local machine usually is). A {@link Builder#connectTimeout
+ * connect timeout} set on a builder is a setting, not a wait: zero means none there.
+ *
+ * <p>A {@code Client} made by {@link #builder()} is immutable and thread-safe; it only holds settings.
  */
 public final class Client {
 
     private static final AtomicLong CONNECTION_NUMBERS = new AtomicLong();
 
-    private final Duration connectTimeout;
+    /** How long each address may take: {@code null} for no limit of Spindle's own; zero or negative does not wait. */
+    private final Duration connectWait;
     private final ConnectionSettings settings;
 
     private Client(Builder b) {
-        this.connectTimeout = b.connectTimeout;
+        this(b, b.connectTimeout.isZero() ? null : b.connectTimeout);
+    }
+
+    private Client(Builder b, Duration connectWait) {
+        this.connectWait = connectWait;
         this.settings = b.settings.copy();
     }
 
@@ -51,19 +64,46 @@ public final class Client {
         return new Builder();
     }
 
-    /** Connects to {@code host}:{@code port} with default settings and the given connect timeout. */
+    /**
+     * Connects to {@code host}:{@code port} with default settings, waiting at most
+     * {@code connectTimeout} for each address. Zero or negative means do not wait (as
+     * {@link java.util.concurrent.Semaphore#tryAcquire(long, java.util.concurrent.TimeUnit)
+     * Semaphore.tryAcquire}), never wait forever: each address gets one attempt that does not wait.
+     *
+     * @throws SocketTimeoutException when no address answered in time
+     * @throws IOException as {@link #connect(String, int)}
+     */
     public static Connection connect(String host, int port, Duration connectTimeout) throws IOException {
-        return builder().connectTimeout(connectTimeout).build().connect(host, port);
+        return waiting(connectTimeout).connect(host, port);
     }
 
-    /** Connects to a Unix-domain server's socket file. */
+    /** Connects to a Unix-domain server's socket file, waiting at most 10 s (the default connect timeout). */
     public static Connection connect(Path unixSocket) throws IOException {
         return builder().build().connect(UnixDomainSocketAddress.of(unixSocket));
     }
 
+    /**
+     * Connects to a Unix-domain server's socket file, waiting at most {@code timeout}, which only a
+     * server whose backlog is full makes it do. Zero or negative means do not wait (as
+     * {@link java.util.concurrent.Semaphore#tryAcquire(long, java.util.concurrent.TimeUnit)
+     * Semaphore.tryAcquire}), never wait forever: with a full backlog it then fails at once with the
+     * system's error ({@code EAGAIN}, a {@link java.net.SocketException}).
+     *
+     * @throws SocketTimeoutException when the server's backlog stayed full until the timeout
+     * @throws ConnectException when nothing listens there
+     */
+    public static Connection connect(Path unixSocket, Duration timeout) throws IOException {
+        return waiting(timeout).connect(UnixDomainSocketAddress.of(unixSocket));
+    }
+
     /** As {@link #connect(String, int, Duration)}, but reports failure as a value; never throws. */
     public static ConnectResult tryConnect(String host, int port, Duration connectTimeout) {
-        return builder().connectTimeout(connectTimeout).build().tryConnect(host, port);
+        return waiting(connectTimeout).tryConnect(host, port);
+    }
+
+    /** A client with default settings whose connects wait at most {@code timeout}, the rule for waits. */
+    private static Client waiting(Duration timeout) {
+        return new Client(builder(), Objects.requireNonNull(timeout, "timeout"));
     }
 
     /**
@@ -103,28 +143,26 @@ public final class Client {
         if (address instanceof InetSocketAddress inet && inet.isUnresolved()) {
             return connect(inet.getHostString(), inet.getPort());
         }
-        boolean unix = address instanceof UnixDomainSocketAddress;
-        SocketChannel channel = unix ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
+        Deadline deadline = connectWait == null ? Deadline.NONE : Deadline.after(connectWait);
+        SocketChannel channel;
         try {
-            if (unix) {
-                channel.connect(address);
-            } else {
-                settings.applyOptions(channel); // buffer sizes must be set before the handshake
-                channel.socket().connect(address, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
-            }
-            return new ChannelConnection(CONNECTION_NUMBERS.incrementAndGet(), channel, settings, null,
-                    InputBudget.NONE);
+            // Options first: buffer sizes must be set before the handshake.
+            channel = Dialer.connect(address, deadline, settings::applyOptions);
         } catch (SocketTimeoutException e) {
-            closeQuietly(channel);
-            SocketTimeoutException named = new SocketTimeoutException("connect to " + address + " timed out after "
-                    + connectTimeout.toMillis() + " ms");
+            String after = connectWait == null ? "" : " after "
+                    + (connectWait.isNegative() ? Duration.ZERO : connectWait).toMillis() + " ms";
+            SocketTimeoutException named = new SocketTimeoutException("connect to " + address + " timed out" + after
+                    + ": " + e.getMessage());
             named.initCause(e);
             throw named;
         } catch (ConnectException e) {
-            closeQuietly(channel);
             ConnectException named = new ConnectException("connect to " + address + " failed: " + e.getMessage());
             named.initCause(e);
             throw named;
+        }
+        try {
+            return new ChannelConnection(CONNECTION_NUMBERS.incrementAndGet(), channel, settings, null,
+                    InputBudget.NONE);
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel);
             throw e;
@@ -166,8 +204,10 @@ public final class Client {
         }
 
         /**
-         * How long each address may take to accept the connection. A setting, not a wait: zero
-         * means no timeout of Spindle's own (the system's, typically minutes, applies). Default 10 s.
+         * How long each address may take to accept the connection (a Unix-domain server takes long
+         * only when its backlog is full). A setting, not a wait: zero means none (the system's
+         * timeout, typically minutes, still ends a TCP connect), and a negative value is refused.
+         * Default 10 s.
          *
          * @throws IllegalArgumentException when {@code timeout} is negative
          */
@@ -177,8 +217,8 @@ public final class Client {
         }
 
         /**
-         * The initial read timeout of each connection, {@link Connection#readTimeout(Duration)}:
-         * zero means none. Default none.
+         * The initial read timeout of each connection, {@link Connection#readTimeout(Duration)}. A
+         * setting, not a wait: zero means none, and a negative value is refused. Default none.
          *
          * @throws IllegalArgumentException when {@code timeout} is negative
          */
@@ -188,8 +228,8 @@ public final class Client {
         }
 
         /**
-         * The initial write timeout of each connection, {@link Connection#writeTimeout(Duration)}:
-         * zero means none. Default none.
+         * The initial write timeout of each connection, {@link Connection#writeTimeout(Duration)}. A
+         * setting, not a wait: zero means none, and a negative value is refused. Default none.
          *
          * @throws IllegalArgumentException when {@code timeout} is negative
          */

@@ -135,7 +135,7 @@ public interface Connection extends AutoCloseable {
     /**
      * Bounds each blocking read: one that makes no progress for this long fails with
      * {@link java.net.SocketTimeoutException} and closes the connection. A setting, not a wait:
-     * {@link Duration#ZERO} means no timeout. Returns this connection.
+     * zero means none, and a negative value is refused. Returns this connection.
      *
      * @throws IllegalArgumentException when {@code timeout} is negative
      */
@@ -145,8 +145,8 @@ public interface Connection extends AutoCloseable {
     Duration readTimeout();
 
     /**
-     * Bounds each blocking write, as {@link #readTimeout(Duration)} bounds reads; {@link Duration#ZERO}
-     * means no timeout. Returns this connection.
+     * Bounds each blocking write, as {@link #readTimeout(Duration)} bounds reads. A setting, not a
+     * wait: zero means none, and a negative value is refused. Returns this connection.
      *
      * @throws IllegalArgumentException when {@code timeout} is negative
      */

@@ -1,5 +1,7 @@
 package dev.spindle.net;
 
+import dev.spindle.internal.Deadline;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
@@ -85,17 +87,17 @@ final class EventLoop implements Runnable {
     }
 
     /**
-     * Stops every loop, then waits up to {@code millis} for each.
+     * Stops every loop, then waits for them until the deadline.
      *
      * @return whether every loop stopped in time
      */
-    static boolean stopAll(EventLoop[] loops, long millis) throws InterruptedException {
+    static boolean stopAll(EventLoop[] loops, Deadline deadline) throws InterruptedException {
         for (EventLoop loop : loops) {
             loop.stop();
         }
         boolean all = true;
         for (EventLoop loop : loops) {
-            all &= loop.awaitStopped(millis);
+            all &= deadline.join(loop.thread);
         }
         return all;
     }
@@ -164,10 +166,6 @@ final class EventLoop implements Runnable {
     private void stop() {
         stopping = true;
         selector.wakeup();
-    }
-
-    private boolean awaitStopped(long millis) throws InterruptedException {
-        return thread.join(java.time.Duration.ofMillis(millis));
     }
 
     @Override

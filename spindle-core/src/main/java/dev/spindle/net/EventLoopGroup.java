@@ -1,12 +1,13 @@
 package dev.spindle.net;
 
+import dev.spindle.internal.Deadline;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketOption;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -64,14 +65,41 @@ public final class EventLoopGroup implements AutoCloseable {
      * 127.0.0.2, to spread many connections over more source addresses than one's ephemeral ports).
      */
     public Transport connect(SocketAddress address, InetSocketAddress from, Protocol protocol) throws IOException {
-        boolean unix = address instanceof UnixDomainSocketAddress;
-        SocketChannel channel = unix ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
-        try {
-            settings.applyOptions(channel);
+        return connect(address, from, protocol, Deadline.NONE);
+    }
+
+    /**
+     * As {@link #connect(SocketAddress, Protocol)}, waiting at most {@code timeout} for the
+     * connection. Zero or negative means do not wait (as {@link java.util.concurrent.Semaphore#tryAcquire(long,
+     * java.util.concurrent.TimeUnit) Semaphore.tryAcquire}), never wait forever: one attempt, which
+     * succeeds only if the connection is made at once (see {@link Client}).
+     *
+     * @throws java.net.SocketTimeoutException when the connection was not made in time
+     * @throws IOException when the connection cannot be made
+     */
+    public Transport connect(SocketAddress address, Protocol protocol, Duration timeout) throws IOException {
+        return connect(address, null, protocol, Deadline.after(timeout));
+    }
+
+    /**
+     * As {@link #connect(SocketAddress, InetSocketAddress, Protocol)}, waiting at most
+     * {@code timeout} as {@link #connect(SocketAddress, Protocol, Duration)} does.
+     */
+    public Transport connect(SocketAddress address, InetSocketAddress from, Protocol protocol, Duration timeout)
+            throws IOException {
+        return connect(address, from, protocol, Deadline.after(timeout));
+    }
+
+    private Transport connect(SocketAddress address, InetSocketAddress from, Protocol protocol, Deadline deadline)
+            throws IOException {
+        Objects.requireNonNull(protocol, "protocol");
+        SocketChannel channel = Dialer.connect(address, deadline, c -> {
+            settings.applyOptions(c);
             if (from != null) {
-                channel.bind(from);
+                c.bind(from);
             }
-            channel.connect(address);
+        });
+        try {
             channel.configureBlocking(false);
             long number = numbers.incrementAndGet();
             EventLoop loop = loops[(int) (number % loops.length)];
@@ -109,11 +137,11 @@ public final class EventLoopGroup implements AutoCloseable {
         return threads;
     }
 
-    /** Aborts every open connection and stops the loops, waiting up to a second for each. */
+    /** Aborts every open connection and stops the loops, waiting up to a second for them. */
     @Override
     public void close() {
         try {
-            EventLoop.stopAll(loops, 1_000);
+            EventLoop.stopAll(loops, Deadline.afterNanos(java.util.concurrent.TimeUnit.SECONDS.toNanos(1)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

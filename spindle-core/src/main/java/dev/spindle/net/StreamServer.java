@@ -266,8 +266,9 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
      * Waits up to {@code timeout} for one connection and serves it under the model, as Python's
      * {@code handle_request}: under {@link Model#SYNC} it returns when the handler is done, under
      * the other models when the connection has been handed over. When no connection arrives in
-     * time, runs the timeout hook. A {@code timeout} of zero or less does not wait: it serves a
-     * connection already waiting in the backlog, if there is one.
+     * time, runs the timeout hook. Zero or negative means do not wait (as
+     * {@link java.util.concurrent.Semaphore#tryAcquire(long, TimeUnit) Semaphore.tryAcquire}), never
+     * wait forever: it serves a connection already waiting in the backlog, if there is one.
      *
      * @return {@code true} when a connection was accepted (served, or refused), {@code false} on timeout
      * @throws IllegalStateException when another thread is accepting, or the server is shut down
@@ -673,8 +674,10 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
      * Stops accepting, lets running handlers finish until {@code grace} has passed, then closes
      * the connections still open (their blocked reads and writes fail) and waits up to one more
      * second for their handlers to return. Connections waiting in a pool's queue are served within
-     * the grace period, or closed unserved. A {@code grace} of zero or less does not wait: the
-     * connections open are closed at once. Idempotent; concurrent calls each wait.
+     * the grace period, or closed unserved. Zero or negative means do not wait (as
+     * {@link java.util.concurrent.Semaphore#tryAcquire(long, TimeUnit) Semaphore.tryAcquire}), never
+     * wait forever: the connections open are closed at once (the wait of up to a second for their
+     * handlers to return still follows). Idempotent; concurrent calls each wait.
      *
      * <p>Called from a handler of this server, it does not wait for that handler, and leaves its
      * connection open for it to finish with.
@@ -779,7 +782,7 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
             }
         }
         try {
-            if (!EventLoop.stopAll(loops, TimeUnit.NANOSECONDS.toMillis(FORCED_CLOSE_WAIT_NANOS))) {
+            if (!EventLoop.stopAll(loops, Deadline.afterNanos(FORCED_CLOSE_WAIT_NANOS))) {
                 log.log(System.Logger.Level.WARNING, name + ": an event loop did not stop within 1 s", null);
             }
         } catch (InterruptedException e) {
@@ -989,7 +992,8 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         /**
          * Closes a connection whose read or write makes no progress for this long, so slow or
          * silent clients cannot hold slots; it becomes each connection's read and write timeout.
-         * Default {@link Duration#ZERO}: none. A setting, not a wait: zero means no timeout at all.
+         * Default {@link Duration#ZERO}: none. A setting, not a wait: zero means none, and a negative
+         * value is refused.
          *
          * @throws IllegalArgumentException when {@code timeout} is negative
          */
@@ -1001,8 +1005,9 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
         }
 
         /**
-         * How long {@link StreamServer#close()} lets handlers finish; zero closes their
-         * connections at once. Default 5 s.
+         * How long {@link StreamServer#close()} lets handlers finish, the grace it gives
+         * {@link StreamServer#shutdown(Duration)}. A setting, not a wait: zero means none (close then
+         * closes their connections at once), and a negative value is refused. Default 5 s.
          *
          * @throws IllegalArgumentException when {@code grace} is negative
          */
@@ -1054,7 +1059,12 @@ public final class StreamServer implements AutoCloseable, TransportOwner {
             return this;
         }
 
-        /** How often {@link StreamServer#serveForever()} runs the service actions. Default 500 ms. */
+        /**
+         * How often {@link StreamServer#serveForever()} runs the service actions. A period, not a
+         * wait: it must be positive. Default 500 ms.
+         *
+         * @throws IllegalArgumentException when {@code interval} is zero or negative
+         */
         public Builder pollInterval(Duration interval) {
             if (interval.isZero() || interval.isNegative()) {
                 throw new IllegalArgumentException("poll interval must be positive, got " + interval);

@@ -19,7 +19,7 @@ final class EndedPipeEnd implements PipeEnd {
     }
 
     @Override
-    public void send(byte[] bytes, int offset, int length) throws IOException {
+    public void send(byte[] bytes, int offset, int length, Deadline deadline) throws IOException {
         throw new IOException("the other end of the pipe was closed by every process that used it (" + why
                 + "); nothing can receive this message (Python's BrokenPipeError)");
     }

@@ -40,9 +40,9 @@ final class LocalPipeEnd implements PipeEnd {
     }
 
     @Override
-    public void send(byte[] bytes, int offset, int length) throws IOException {
+    public void send(byte[] bytes, int offset, int length, Deadline deadline) throws IOException {
         attach();
-        relay.put(1 - side, Arrays.copyOfRange(bytes, offset, offset + length), Deadline.NONE, closed);
+        relay.put(1 - side, Arrays.copyOfRange(bytes, offset, offset + length), deadline, closed);
     }
 
     @Override

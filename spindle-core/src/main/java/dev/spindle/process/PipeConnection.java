@@ -32,13 +32,26 @@ import java.util.function.Function;
  * {@link EOFException}, and a send fails with an {@link IOException}.
  *
  * <h2>Timeouts</h2>
- * Every receive has a form with a timeout, which throws {@link SocketTimeoutException} when it runs
- * out (and {@link #poll(Duration)} returns false) and leaves the end usable; the time spent waiting
- * for another thread's receive on this end counts. A timeout of zero or less does not wait: it takes
- * a message that is already there. The forms without one wait as long as it takes, as Python's do.
- * A send returns once its message is safe (see {@link Pipe}); it waits only while the pipe is full,
- * and once it has begun to write its message it finishes it even if its thread is interrupted (the
- * interrupt stays set). In a process other than the one that opened the pipe, an end's first use
+ * Every send and receive has a form with a timeout. Zero or negative means do not wait (as
+ * {@link java.util.concurrent.Semaphore#tryAcquire(long, java.util.concurrent.TimeUnit)
+ * Semaphore.tryAcquire}), never wait forever. When the timeout runs out a receive or send throws
+ * {@link SocketTimeoutException} (and {@link #poll(Duration)} returns false), having taken or sent
+ * nothing, and the end stays usable. The time spent waiting for another thread's receive (or send)
+ * on this end counts. The forms without a timeout wait as long as it takes, as Python's do.
+ *
+ * <p>A receive waits for a message; with a timeout of zero or less it takes one only if it is
+ * already there. A send returns once its message is safe (see {@link Pipe}), and waits only while
+ * the pipe is full: the process that opened it holds at most 4 MiB of messages waiting at each end
+ * (one longer message still goes in alone), and a sender in another process meets that limit as a
+ * full link to that process. A send's timeout bounds the wait for room to <em>begin</em> its
+ * message. A message once begun is finished whole, however long that takes, since half a message
+ * would corrupt the pipe: from another process, a message longer than the room left in its link may
+ * wait past its timeout for the receiver to make room for the rest.
+ *
+ * <p>An interrupt ends a call waiting on an end in the process that opened the pipe with
+ * {@link InterruptedIOException}, and a receive anywhere. A send from another process is not
+ * ended by an interrupt once it waits for room in its link: it goes on until it is sent or timed
+ * out, and the interrupt stays set. In a process other than the one that opened the pipe, an end's first use
  * connects to that process first, which takes at most 30 seconds whatever the timeout.
  *
  * <h2>Threads</h2>
@@ -102,12 +115,35 @@ public final class PipeConnection implements Closeable, Serializable {
     /** Sends {@code value}, encoded by the pipe's serializer, as one message. */
     public void send(Object value) throws IOException {
         byte[] bytes = serializer.encode(value);
-        sendBytes(bytes, 0, bytes.length);
+        send(bytes, 0, bytes.length, Deadline.NONE);
+    }
+
+    /**
+     * {@link #send(Object)}, waiting at most {@code timeout} for room to begin the message. Zero or
+     * negative means do not wait (as {@link java.util.concurrent.Semaphore#tryAcquire(long,
+     * java.util.concurrent.TimeUnit) Semaphore.tryAcquire}), never wait forever: the message goes
+     * only if the pipe has room to begin it now. The value is encoded before any wait.
+     *
+     * @throws SocketTimeoutException when the pipe stays full until the timeout; nothing was sent
+     *         and the end stays usable
+     */
+    public void send(Object value, Duration timeout) throws IOException {
+        Deadline deadline = Deadline.after(timeout);
+        byte[] bytes = serializer.encode(value);
+        send(bytes, 0, bytes.length, deadline);
     }
 
     /** Sends all of {@code bytes} as one message, bypassing the serializer. */
     public void sendBytes(byte[] bytes) throws IOException {
-        sendBytes(bytes, 0, bytes.length);
+        send(bytes, 0, bytes.length, Deadline.NONE);
+    }
+
+    /**
+     * {@link #sendBytes(byte[])}, waiting at most {@code timeout} for room to begin the message, as
+     * {@link #sendBytes(byte[], int, int, Duration)} does.
+     */
+    public void sendBytes(byte[] bytes, Duration timeout) throws IOException {
+        send(bytes, 0, bytes.length, Deadline.after(timeout));
     }
 
     /**
@@ -119,20 +155,23 @@ public final class PipeConnection implements Closeable, Serializable {
      *         {@code BrokenPipeError}), or this end is closed
      */
     public void sendBytes(byte[] bytes, int offset, int length) throws IOException {
-        Objects.checkFromIndexSize(offset, length, bytes.length);
-        require(writable, "send on", "receive-only");
-        try {
-            sendLock.lockInterruptibly();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for another thread's send on this pipe end");
-        }
-        try {
-            ensureOpen();
-            end.send(bytes, offset, length);
-        } finally {
-            sendLock.unlock();
-        }
+        send(bytes, offset, length, Deadline.NONE);
+    }
+
+    /**
+     * {@link #sendBytes(byte[], int, int)}, waiting at most {@code timeout} for room to begin the
+     * message. Zero or negative means do not wait (as
+     * {@link java.util.concurrent.Semaphore#tryAcquire(long, java.util.concurrent.TimeUnit)
+     * Semaphore.tryAcquire}), never wait forever: the message goes only if the pipe has room to
+     * begin it now. A message once begun is finished whole: from another process, one longer than
+     * the room left in its link may take longer than {@code timeout} (see the class description).
+     *
+     * @throws SocketTimeoutException when the pipe stays full until the timeout; nothing was sent
+     *         and the end stays usable
+     * @throws IOException as {@link #sendBytes(byte[], int, int)}
+     */
+    public void sendBytes(byte[] bytes, int offset, int length, Duration timeout) throws IOException {
+        send(bytes, offset, length, Deadline.after(timeout));
     }
 
     /**
@@ -145,7 +184,13 @@ public final class PipeConnection implements Closeable, Serializable {
         return serializer.decode(receive(Integer.MAX_VALUE, Deadline.NONE));
     }
 
-    /** {@link #recv()}, waiting at most {@code timeout}; zero or less takes only a message already here. */
+    /**
+     * {@link #recv()}, waiting at most {@code timeout}. Zero or negative means do not wait (as
+     * {@link java.util.concurrent.Semaphore#tryAcquire(long, java.util.concurrent.TimeUnit)
+     * Semaphore.tryAcquire}), never wait forever: it takes only a message already here.
+     *
+     * @throws SocketTimeoutException when no message arrives in time; nothing was taken
+     */
     public Object recv(Duration timeout) throws IOException {
         return serializer.decode(receive(Integer.MAX_VALUE, Deadline.after(timeout)));
     }
@@ -153,6 +198,17 @@ public final class PipeConnection implements Closeable, Serializable {
     /** Receives the next message's bytes. */
     public byte[] recvBytes() throws IOException {
         return receive(Integer.MAX_VALUE, Deadline.NONE);
+    }
+
+    /**
+     * {@link #recvBytes()}, waiting at most {@code timeout}. Zero or negative means do not wait (as
+     * {@link java.util.concurrent.Semaphore#tryAcquire(long, java.util.concurrent.TimeUnit)
+     * Semaphore.tryAcquire}), never wait forever: it takes only a message already here.
+     *
+     * @throws SocketTimeoutException when no message arrives in time; nothing was taken
+     */
+    public byte[] recvBytes(Duration timeout) throws IOException {
+        return receive(Integer.MAX_VALUE, Deadline.after(timeout));
     }
 
     /**
@@ -164,7 +220,13 @@ public final class PipeConnection implements Closeable, Serializable {
         return receive(maxLength, Deadline.NONE);
     }
 
-    /** {@link #recvBytes(int)}, waiting at most {@code timeout}; zero or less takes only a message already here. */
+    /**
+     * {@link #recvBytes(int)}, waiting at most {@code timeout}. Zero or negative means do not wait
+     * (as {@link java.util.concurrent.Semaphore#tryAcquire(long, java.util.concurrent.TimeUnit)
+     * Semaphore.tryAcquire}), never wait forever: it takes only a message already here.
+     *
+     * @throws SocketTimeoutException when no message arrives in time; nothing was taken
+     */
     public byte[] recvBytes(int maxLength, Duration timeout) throws IOException {
         return receive(maxLength, Deadline.after(timeout));
     }
@@ -183,7 +245,14 @@ public final class PipeConnection implements Closeable, Serializable {
         return recvBytesInto(buffer, offset, Deadline.NONE);
     }
 
-    /** {@link #recvBytesInto(byte[], int)}, waiting at most {@code timeout}; zero or less does not wait. */
+    /**
+     * {@link #recvBytesInto(byte[], int)}, waiting at most {@code timeout}. Zero or negative means
+     * do not wait (as {@link java.util.concurrent.Semaphore#tryAcquire(long,
+     * java.util.concurrent.TimeUnit) Semaphore.tryAcquire}), never wait forever: it takes only a
+     * message already here.
+     *
+     * @throws SocketTimeoutException when no message arrives in time; nothing was taken
+     */
     public int recvBytesInto(byte[] buffer, int offset, Duration timeout) throws IOException {
         return recvBytesInto(buffer, offset, Deadline.after(timeout));
     }
@@ -194,8 +263,9 @@ public final class PipeConnection implements Closeable, Serializable {
     }
 
     /**
-     * Whether a message, or end-of-file, arrives within {@code timeout}. Consumes nothing. A timeout
-     * of zero or less looks without waiting.
+     * Whether a message, or end-of-file, arrives within {@code timeout}. Consumes nothing. Zero or
+     * negative means do not wait (as {@link java.util.concurrent.Semaphore#tryAcquire(long,
+     * java.util.concurrent.TimeUnit) Semaphore.tryAcquire}), never wait forever: it only looks.
      */
     public boolean poll(Duration timeout) throws IOException {
         require(readable, "poll", "send-only");
@@ -252,6 +322,28 @@ public final class PipeConnection implements Closeable, Serializable {
         return "PipeConnection[pipe " + pipe.id() + " of process " + pipe.holderPid()
                 + (side == PipeRelay.LEFT ? ", left" : ", right") + (readable ? ", readable" : "")
                 + (writable ? ", writable" : "") + (closed.get() ? ", closed" : "") + "]";
+    }
+
+    private void send(byte[] bytes, int offset, int length, Deadline deadline) throws IOException {
+        Objects.checkFromIndexSize(offset, length, bytes.length);
+        require(writable, "send on", "receive-only");
+        boolean locked;
+        try {
+            locked = deadline.lock(sendLock);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for another thread's send on this pipe end");
+        }
+        if (!locked) {
+            throw new SocketTimeoutException("another thread was sending on this pipe end until the timeout; "
+                    + "the message was not sent");
+        }
+        try {
+            ensureOpen();
+            end.send(bytes, offset, length, deadline);
+        } finally {
+            sendLock.unlock();
+        }
     }
 
     private int recvBytesInto(byte[] buffer, int offset, Deadline deadline) throws IOException {

@@ -14,8 +14,13 @@ import java.io.IOException;
  */
 interface PipeEnd {
 
-    /** Sends one message whole; returns once it is safe (see {@link Pipe} for when that is). */
-    void send(byte[] bytes, int offset, int length) throws IOException;
+    /**
+     * Sends one message whole; returns once it is safe (see {@link Pipe} for when that is).
+     * Waits for room to begin it until the deadline; a message begun is finished.
+     *
+     * @throws java.net.SocketTimeoutException when the deadline passes first; nothing was sent
+     */
+    void send(byte[] bytes, int offset, int length, Deadline deadline) throws IOException;
 
     /**
      * Takes the next message, waiting until the deadline.

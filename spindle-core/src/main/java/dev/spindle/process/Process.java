@@ -268,8 +268,9 @@ public final class Process<T> implements AutoCloseable {
     }
 
     /**
-     * Waits at most {@code timeout} for the child to end. A timeout of zero or less does not wait:
-     * it tells whether the child has ended already.
+     * Waits at most {@code timeout} for the child to end. Zero or negative means do not wait (as
+     * {@link java.util.concurrent.Semaphore#tryAcquire(long, TimeUnit) Semaphore.tryAcquire}), never
+     * wait forever: it tells whether the child has ended already.
      *
      * @return true if it ended, false if the time ran out first
      */
@@ -354,14 +355,9 @@ public final class Process<T> implements AutoCloseable {
     }
 
     /**
-     * Waits for the child to end and returns its task's value ({@code null} for a runnable).
-     *
-     * @throws ProcessFailedException if the task threw (the cause is the child's exception), the
-     *         child ended before finishing its task, or the value could not be decoded
-     */
-    /**
-     * {@link #result()}, waiting at most {@code timeout} for the child to end; zero or less does
-     * not wait.
+     * {@link #result()}, waiting at most {@code timeout} for the child to end. Zero or negative means
+     * do not wait (as {@link java.util.concurrent.Semaphore#tryAcquire(long, TimeUnit) Semaphore.tryAcquire}),
+     * never wait forever: it returns the result only if the child has ended already.
      *
      * @throws java.util.concurrent.TimeoutException if the child is still running when the time runs out
      * @throws ProcessFailedException as {@link #result()}
@@ -374,6 +370,12 @@ public final class Process<T> implements AutoCloseable {
         return result();
     }
 
+    /**
+     * Waits for the child to end and returns its task's value ({@code null} for a runnable).
+     *
+     * @throws ProcessFailedException if the task threw (the cause is the child's exception), the
+     *         child ended before finishing its task, or the value could not be decoded
+     */
     @SuppressWarnings("unchecked")
     public T result() throws InterruptedException {
         join();

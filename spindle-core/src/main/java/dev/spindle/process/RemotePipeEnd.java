@@ -35,8 +35,10 @@ import java.util.function.BooleanSupplier;
  * came (its deadline passed, or it was interrupted) leaves the answer owed; the next receive or
  * poll collects it first, so no message is lost to a timeout.
  *
- * <p>A send, once it has begun to write its message, finishes it even if its thread is
- * interrupted (the interrupt stays set for the caller): half a message would break the link.
+ * <p>A send waits for room in its link to begin its message until its deadline, and when that
+ * passes first gives up with nothing written. Once it has begun to write its message it finishes
+ * it, however long that takes: half a message would break the link. An interrupt ends neither
+ * wait; it stays set for the caller.
  *
  * <p>When the holder has ended, the pipe is gone: a receive then reads end-of-file and a send fails,
  * as they do on a Python pipe whose other end's processes have all exited.
@@ -94,24 +96,26 @@ final class RemotePipeEnd implements PipeEnd {
     }
 
     @Override
-    public void send(byte[] bytes, int offset, int length) throws IOException {
+    public void send(byte[] bytes, int offset, int length, Deadline deadline) throws IOException {
         MessageChannel link = sendBroken ? null : link(Role.SENDER);
         if (link == null) {
-            (sendBroken ? BROKEN : ended).send(bytes, offset, length);
+            (sendBroken ? BROKEN : ended).send(bytes, offset, length, deadline);
             return;
         }
         try {
-            link.sendWhole(bytes, offset, length);
+            link.sendWhole(bytes, offset, length, deadline);
+        } catch (InterruptedIOException e) {
+            throw e; // timed out (or interrupted) before the message began: nothing sent, the link is whole
         } catch (IOException e) {
             requireOpen();
             if (!holderAlive()) {
-                lost(e).send(bytes, offset, length);
+                lost(e).send(bytes, offset, length, deadline);
                 return;
             }
             // The holder closed this link: the other end is gone. Receiving on this end goes on.
             sendBroken = true;
             closeQuietly(links.getAndSet(Role.SENDER.ordinal(), null));
-            BROKEN.send(bytes, offset, length);
+            BROKEN.send(bytes, offset, length, deadline);
         }
     }
 

@@ -12,5 +12,10 @@
  * <p>Every process of a run reaches the others through one Unix-domain listener each, in a
  * directory only this user may enter, after a mutual HMAC handshake with the run's key; the key
  * never appears on a command line.
+ *
+ * <p>Every call that waits for another process (a join, a result, a pipe's send, receive or poll)
+ * has a form that takes a timeout, and each follows one rule: zero or negative
+ * means do not wait (as {@link java.util.concurrent.Semaphore#tryAcquire(long,
+ * java.util.concurrent.TimeUnit) Semaphore.tryAcquire}), never wait forever.
  */
 package dev.spindle.process;

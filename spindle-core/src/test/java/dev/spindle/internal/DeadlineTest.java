@@ -6,6 +6,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -56,6 +57,27 @@ class DeadlineTest {
             own.unlock();
         }
         assertThatThrownBy(() -> passed.get(new CompletableFuture<>())).isInstanceOf(TimeoutException.class);
+    }
+
+    @Test
+    void anExpiredDeadlineDoesNotWaitForAThreadToEndAndAnUnexpiredOneDoes() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Thread running = Thread.ofPlatform().name("deadline-test-running").start(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            assertThat(Deadline.after(Duration.ZERO).join(running)).isFalse();
+            assertThat(Deadline.after(Duration.ofSeconds(-1)).join(running)).isFalse();
+        } finally {
+            release.countDown();
+        }
+        assertThat(Deadline.after(Duration.ofMinutes(1)).join(running)).isTrue();
+        assertThat(Deadline.NONE.join(running)).isTrue();
+        assertThat(Deadline.after(Duration.ZERO).join(running)).as("an ended thread, without waiting").isTrue();
     }
 
     @Test

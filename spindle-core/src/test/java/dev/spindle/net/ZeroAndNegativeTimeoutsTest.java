@@ -1,14 +1,26 @@
 package dev.spindle.net;
 
+import dev.spindle.internal.Deadline;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -107,6 +119,96 @@ class ZeroAndNegativeTimeoutsTest {
             server.start();
             assertThat(server.shutdown(grace)).as("with a grace of " + grace).isTrue();
             assertThat(server.state()).isEqualTo(StreamServer.State.CLOSED);
+        }
+    }
+
+    /**
+     * Fills the backlog of a listener that never accepts, holding the connections made: a TCP
+     * connect to it then gets no answer (the kernel drops its handshake), and a Unix-domain one
+     * would wait for room.
+     */
+    private static void fillBacklog(SocketAddress listener, List<SocketChannel> held) throws IOException {
+        boolean unix = listener instanceof UnixDomainSocketAddress;
+        for (int i = 0; i < 64; i++) {
+            if (unix) {
+                SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+                held.add(c);
+                c.configureBlocking(false);
+                try {
+                    c.connect(listener);
+                } catch (SocketException e) {
+                    return; // EAGAIN: the backlog is full
+                }
+            } else {
+                try {
+                    held.add(Dialer.connect(listener, Deadline.after(Duration.ofMillis(200)), c -> { }));
+                } catch (SocketTimeoutException e) {
+                    return; // no answer: the backlog is full
+                }
+            }
+        }
+        throw new AssertionError("the backlog of " + listener + " never filled");
+    }
+
+    @Test
+    void aConnectThatMayNotWaitFailsAtOnceWhenTheServerCannotTakeTheConnectionYet(@TempDir Path dir) throws Exception {
+        List<SocketChannel> held = new ArrayList<>();
+        Path socket = dir.resolve("full.sock");
+        try (ServerSocketChannel tcp = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0), 1);
+             ServerSocketChannel unix = ServerSocketChannel.open(StandardProtocolFamily.UNIX)
+                     .bind(UnixDomainSocketAddress.of(socket), 1);
+             EventLoopGroup loops = EventLoopGroup.open(1, "zero-timeouts")) {
+            InetSocketAddress tcpAddress = (InetSocketAddress) tcp.getLocalAddress();
+            SocketAddress unixAddress = UnixDomainSocketAddress.of(socket);
+            fillBacklog(tcpAddress, held);
+            fillBacklog(unixAddress, held);
+            for (Duration timeout : NO_WAIT) {
+                assertThatThrownBy(() -> Client.connect("127.0.0.1", tcpAddress.getPort(), timeout))
+                        .as("TCP, " + timeout).isInstanceOf(SocketTimeoutException.class)
+                        .hasMessageContaining("does not wait");
+                assertThat(Client.tryConnect("127.0.0.1", tcpAddress.getPort(), timeout))
+                        .isInstanceOfSatisfying(ConnectResult.Failed.class,
+                                failed -> assertThat(failed.error()).isInstanceOf(SocketTimeoutException.class));
+                assertThatThrownBy(() -> loops.connect(tcpAddress, new EchoProtocol(), timeout))
+                        .isInstanceOf(SocketTimeoutException.class);
+                // The system's own error, EAGAIN, at once.
+                assertThatThrownBy(() -> Client.connect(socket, timeout)).as("Unix-domain, " + timeout)
+                        .isInstanceOf(SocketException.class);
+                assertThatThrownBy(() -> loops.connect(unixAddress, new EchoProtocol(), timeout))
+                        .isInstanceOf(SocketException.class);
+            }
+            Duration brief = Duration.ofMillis(100);
+            assertThatThrownBy(() -> Client.connect(socket, brief)).as("a Unix-domain connect that may wait")
+                    .isInstanceOf(SocketTimeoutException.class).hasMessageContaining("backlog");
+            assertThatThrownBy(() -> Client.builder().connectTimeout(brief).build().connect(unixAddress))
+                    .isInstanceOf(SocketTimeoutException.class);
+            assertThatThrownBy(() -> loops.connect(unixAddress, new EchoProtocol(), brief))
+                    .isInstanceOf(SocketTimeoutException.class);
+            assertThatThrownBy(() -> loops.connect(tcpAddress, new EchoProtocol(), brief))
+                    .isInstanceOf(SocketTimeoutException.class);
+            assertThatThrownBy(() -> Client.connect("127.0.0.1", tcpAddress.getPort(), brief))
+                    .isInstanceOf(SocketTimeoutException.class).hasMessageContaining("after 100 ms");
+        } finally {
+            for (SocketChannel c : held) {
+                c.close();
+            }
+        }
+    }
+
+    /** A Unix-domain connect to a listener with room is made at once, so one that may not wait succeeds. */
+    @Test
+    void aUnixDomainConnectThatMayNotWaitSucceedsWhenTheServerHasRoom(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("s.sock");
+        try (StreamServer server = StreamServer.builder().bindUnix(socket).protocol(EchoProtocol::new).open();
+             EventLoopGroup loops = EventLoopGroup.open(1, "zero-timeouts")) {
+            server.start();
+            for (Duration timeout : NO_WAIT) {
+                try (Connection c = Client.connect(socket, timeout)) {
+                    c.sendAll(bytes("room"));
+                    assertThat(c.recvExactly(4)).as("echoed, connected with " + timeout).isEqualTo(bytes("room"));
+                }
+                loops.connect(UnixDomainSocketAddress.of(socket), new EchoProtocol(), timeout).close();
+            }
         }
     }
 

@@ -134,6 +134,7 @@ class PipeTest {
                     assertThat(right.poll(none)).isFalse();
                     assertThatThrownBy(() -> right.recv(none)).isInstanceOf(SocketTimeoutException.class);
                     assertThatThrownBy(() -> right.recvBytes(100, none)).isInstanceOf(SocketTimeoutException.class);
+                    assertThatThrownBy(() -> right.recvBytes(none)).isInstanceOf(SocketTimeoutException.class);
                     assertThatThrownBy(() -> right.recvBytesInto(new byte[100], 0, none))
                             .isInstanceOf(SocketTimeoutException.class);
                 }

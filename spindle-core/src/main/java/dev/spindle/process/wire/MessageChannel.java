@@ -99,6 +99,57 @@ public final class MessageChannel implements Closeable {
     }
 
     /**
+     * Sends one message if it can begin before {@code start}: until then it waits for room in the
+     * socket for its first bytes (and for another thread's send on this channel, if any). If none
+     * comes in time it sends nothing, so the stream stays whole, and throws
+     * {@link SocketTimeoutException}. Once begun, the message is finished whole however long that
+     * takes: half a message would leave the stream unreadable for the peer. An interrupt stops
+     * neither wait (only a wait for another thread's send, with {@link InterruptedIOException} and
+     * nothing sent); it is kept for the caller. An expired {@code start} sends only if the socket
+     * has room at once.
+     */
+    void sendWhole(byte[] bytes, int off, int len, Deadline start) throws IOException {
+        // Callers that serialize their sends find the lock free, and an interrupt does not stop them.
+        if (!sending.tryLock()) {
+            try {
+                if (!start.lock(sending)) {
+                    throw new SocketTimeoutException("another thread was sending on this channel until the "
+                            + "timeout; nothing was sent");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for another sender; nothing was sent");
+            }
+        }
+        boolean interrupted = false;
+        try {
+            out.clear();
+            out.putInt(len);
+            int copied = len <= out.remaining() ? len : 0; // a long message goes from the caller's array
+            out.put(bytes, off, copied).flip();
+            gather[0] = out;
+            gather[1] = ByteBuffer.wrap(bytes, off + copied, len - copied);
+            try {
+                while (channel.write(gather) == 0) {
+                    interrupted |= awaitWritable(start, true); // nothing written yet: a timeout leaves the stream whole
+                }
+                while (out.hasRemaining() || gather[1].hasRemaining()) {
+                    if (channel.write(gather) == 0) {
+                        interrupted |= awaitWritable(Deadline.NONE, true);
+                    }
+                }
+            } finally {
+                gather[1] = null;
+            }
+        } finally {
+            sending.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
      * Sends one message that starts with {@code tag}, then {@code len} bytes of {@code bytes}: a
      * kind and its payload, without copying the payload. {@link #receiveTagged} reads it.
      */
