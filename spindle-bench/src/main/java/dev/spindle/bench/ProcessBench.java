@@ -270,7 +270,7 @@ public final class ProcessBench {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    private static String pythonVersion() {
+    static String pythonVersion() {
         try {
             java.lang.Process p = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
             String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();

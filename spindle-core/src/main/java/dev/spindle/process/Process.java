@@ -367,7 +367,8 @@ public final class Process<T> implements AutoCloseable {
             throw new java.util.concurrent.TimeoutException(name() + " is still running after " + timeout
                     + "; its result is not ready");
         }
-        return result();
+        // Ended: what it reported has been read, or join(timeout) used the time left waiting for it.
+        return ended();
     }
 
     /**
@@ -376,9 +377,14 @@ public final class Process<T> implements AutoCloseable {
      * @throws ProcessFailedException if the task threw (the cause is the child's exception), the
      *         child ended before finishing its task, or the value could not be decoded
      */
-    @SuppressWarnings("unchecked")
     public T result() throws InterruptedException {
         join();
+        return ended();
+    }
+
+    /** The result of a child that has ended. */
+    @SuppressWarnings("unchecked")
+    private T ended() {
         OptionalInt code = exitCode();
         Outcome o = outcome.get();
         if (o != null && o.kind() == Outcome.Kind.RETURNED) {

@@ -103,7 +103,7 @@ final class RemotePipeEnd implements PipeEnd {
             return;
         }
         try {
-            link.sendWhole(bytes, offset, length, deadline);
+            link.send(bytes, offset, length, deadline);
         } catch (InterruptedIOException e) {
             throw e; // timed out (or interrupted) before the message began: nothing sent, the link is whole
         } catch (IOException e) {

@@ -40,7 +40,7 @@ public final class Dialer {
         try {
             byte[] header = Envelope.oneWayHeader(0, hello.kind(), 0);
             byte[] body = hello.encode();
-            channel.sendWithHeader(header, body, 0, body.length, deadline, true);
+            channel.sendWithHeader(header, body, 0, body.length, deadline);
             return channel;
         } catch (IOException | RuntimeException e) {
             channel.close();

@@ -84,31 +84,36 @@ public final class MessageChannel implements Closeable {
         Handshake.authenticate(rawInput(deadline), rawOutput(deadline), key, first);
     }
 
-    /** Sends one message: the length, then {@code len} bytes of {@code bytes} from {@code off}. */
-    public void send(byte[] bytes, int off, int len, Deadline deadline) throws IOException {
-        write(NO_HEADER, bytes, off, len, deadline, false);
-    }
-
     /**
-     * Sends one message, however long it waits, and whole even if the thread is interrupted
-     * meanwhile: the interrupt is kept for the caller. Half a message would leave the stream
-     * unreadable for the peer.
+     * Sends one message: the length, then {@code len} bytes of {@code bytes} from {@code off}.
+     * Every send on a channel works the same way, as {@link #sendWithHeader} says.
      */
-    public void sendWhole(byte[] bytes, int off, int len) throws IOException {
-        write(NO_HEADER, bytes, off, len, Deadline.NONE, true);
+    public void send(byte[] bytes, int off, int len, Deadline start) throws IOException {
+        sendWithHeader(NO_HEADER, bytes, off, len, start);
     }
 
     /**
-     * Sends one message if it can begin before {@code start}: until then it waits for room in the
-     * socket for its first bytes (and for another thread's send on this channel, if any). If none
-     * comes in time it sends nothing, so the stream stays whole, and throws
+     * Sends one message that starts with {@code tag}, then {@code len} bytes of {@code bytes}: a
+     * kind and its payload, without copying the payload. {@link #receiveTagged} reads it.
+     */
+    public void sendTagged(byte tag, byte[] bytes, int off, int len, Deadline start) throws IOException {
+        sendWithHeader(new byte[] {tag}, bytes, off, len, start);
+    }
+
+    /**
+     * Sends one message made of {@code header} and then {@code len} bytes of {@code bytes}, without
+     * copying the body: an {@link Envelope}'s fixed fields and its payload.
+     *
+     * <p>The message is sent if it can begin before {@code start}: until then this waits for
+     * another thread's send on this channel, if any, and for room in the socket for its first
+     * bytes. If none comes in time it sends nothing, so the stream stays whole, and throws
      * {@link SocketTimeoutException}. Once begun, the message is finished whole however long that
-     * takes: half a message would leave the stream unreadable for the peer. An interrupt stops
-     * neither wait (only a wait for another thread's send, with {@link InterruptedIOException} and
-     * nothing sent); it is kept for the caller. An expired {@code start} sends only if the socket
-     * has room at once.
+     * takes, since half a message would leave the stream unreadable for the peer; only closing the
+     * channel stops it. An interrupt stops neither wait (only a wait for another thread's send,
+     * with {@link InterruptedIOException} and nothing sent); it is kept for the caller. An expired
+     * {@code start} sends only if the socket has room at once.
      */
-    void sendWhole(byte[] bytes, int off, int len, Deadline start) throws IOException {
+    public void sendWithHeader(byte[] header, byte[] bytes, int off, int len, Deadline start) throws IOException {
         // Callers that serialize their sends find the lock free, and an interrupt does not stop them.
         if (!sending.tryLock()) {
             try {
@@ -124,7 +129,7 @@ public final class MessageChannel implements Closeable {
         boolean interrupted = false;
         try {
             out.clear();
-            out.putInt(len);
+            out.putInt(header.length + len).put(header);
             int copied = len <= out.remaining() ? len : 0; // a long message goes from the caller's array
             out.put(bytes, off, copied).flip();
             gather[0] = out;
@@ -147,62 +152,6 @@ public final class MessageChannel implements Closeable {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    /**
-     * Sends one message that starts with {@code tag}, then {@code len} bytes of {@code bytes}: a
-     * kind and its payload, without copying the payload. {@link #receiveTagged} reads it.
-     */
-    public void sendTagged(byte tag, byte[] bytes, int off, int len, Deadline deadline) throws IOException {
-        write(new byte[] {tag}, bytes, off, len, deadline, false);
-    }
-
-    /**
-     * Sends one message made of {@code header} and then {@code len} bytes of {@code bytes}, without
-     * copying the body: an {@link Envelope}'s fixed fields and its payload. With {@code whole}, the
-     * message is finished even if the thread is interrupted meanwhile (see {@link #sendWhole}).
-     */
-    public void sendWithHeader(byte[] header, byte[] bytes, int off, int len, Deadline deadline, boolean whole)
-            throws IOException {
-        write(header, bytes, off, len, deadline, whole);
-    }
-
-    private void write(byte[] header, byte[] bytes, int off, int len, Deadline deadline, boolean whole) throws IOException {
-        sending.lock();
-        boolean interrupted = false;
-        try {
-            interrupted = writeLocked(header, bytes, off, len, deadline, whole);
-        } finally {
-            sending.unlock();
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** Returns whether an interrupt was set aside to finish a whole message. */
-    private boolean writeLocked(byte[] header, byte[] bytes, int off, int len, Deadline deadline, boolean whole)
-            throws IOException {
-        out.clear();
-        out.putInt(header.length + len).put(header);
-        if (len <= out.remaining()) {
-            out.put(bytes, off, len).flip();
-            return writeFully(out, deadline, whole);
-        }
-        out.flip();
-        gather[0] = out;
-        gather[1] = ByteBuffer.wrap(bytes, off, len);
-        boolean interrupted = false;
-        try {
-            while (gather[1].hasRemaining()) {
-                if (channel.write(gather) == 0) {
-                    interrupted |= awaitWritable(deadline, whole);
-                }
-            }
-        } finally {
-            gather[1] = null;
-        }
-        return interrupted;
     }
 
     /**

@@ -159,7 +159,7 @@ public final class Peer implements Closeable {
     public void oneWay(long target, byte op, byte[] payload, int offset, int length) throws IOException {
         checkOpen();
         channel.sendWithHeader(Envelope.oneWayHeader(target, op, Thread.currentThread().threadId()), payload, offset,
-                length, Deadline.NONE, true);
+                length, Deadline.NONE);
     }
 
     /** Ends the connection (see the class's Lifecycle). */
@@ -189,7 +189,7 @@ public final class Peer implements Closeable {
             checkOpen();
             long waitNanos = wait.isNone() ? Envelope.NO_LIMIT : Math.max(0, wait.remainingNanos());
             channel.sendWithHeader(Envelope.callHeader(id, target, op, Thread.currentThread().threadId(), waitNanos),
-                    payload, 0, payload.length, Deadline.NONE, true);
+                    payload, 0, payload.length, Deadline.NONE);
         } catch (IOException e) {
             pending.remove(id);
             throw gone(e);
@@ -244,7 +244,7 @@ public final class Peer implements Closeable {
 
     private void sendCancel(long id) {
         try {
-            channel.sendWithHeader(Envelope.cancelHeader(id), EMPTY, 0, 0, Deadline.NONE, true);
+            channel.sendWithHeader(Envelope.cancelHeader(id), EMPTY, 0, 0, Deadline.NONE);
         } catch (IOException e) {
             // The connection is ending; the pending call fails with it.
         }
@@ -357,7 +357,7 @@ public final class Peer implements Closeable {
     private void reply(long callId, byte[] payload) {
         try {
             byte[] body = payload == null ? EMPTY : payload;
-            channel.sendWithHeader(Envelope.returnHeader(callId), body, 0, body.length, Deadline.NONE, true);
+            channel.sendWithHeader(Envelope.returnHeader(callId), body, 0, body.length, Deadline.NONE);
         } catch (IOException e) {
             end(e);
         }
@@ -384,7 +384,7 @@ public final class Peer implements Closeable {
 
     private void sendError(long callId, byte code, byte[] body) {
         try {
-            channel.sendWithHeader(Envelope.errorHeader(callId, code), body, 0, body.length, Deadline.NONE, true);
+            channel.sendWithHeader(Envelope.errorHeader(callId, code), body, 0, body.length, Deadline.NONE);
         } catch (IOException e) {
             end(e);
         }
