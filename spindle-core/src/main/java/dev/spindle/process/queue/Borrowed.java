@@ -1,7 +1,9 @@
 package dev.spindle.process.queue;
 
 import dev.spindle.internal.Deadline;
+import dev.spindle.process.HolderUnreachableException;
 import dev.spindle.process.wire.Caller;
+import dev.spindle.process.wire.Peer;
 import dev.spindle.process.wire.ObjectHandle;
 import dev.spindle.process.wire.ServedObject;
 import dev.spindle.process.wire.ServedObjects;
@@ -10,6 +12,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -28,7 +31,10 @@ final class Borrowed implements ServedObject {
 
     private final ObjectHandle queue;
     private final ReentrantLock lock = new ReentrantLock();
+    private final Condition arrived = lock.newCondition();
     private final ArrayDeque<byte[]> items = new ArrayDeque<>();
+    /** Why the holder can no longer send, once its connection has ended; guarded by {@link #lock}. */
+    private String gone;
     private final long id;
 
     private Borrowed(ObjectHandle queue) {
@@ -59,6 +65,29 @@ final class Borrowed implements ServedObject {
     }
 
     /**
+     * Waits until an item is here or {@code deadline} passes.
+     *
+     * @return whether an item is here
+     * @throws HolderUnreachableException when the holder's connection ended meanwhile
+     */
+    boolean await(Deadline deadline) throws InterruptedException {
+        lock.lock();
+        try {
+            while (items.isEmpty()) {
+                if (gone != null) {
+                    throw new HolderUnreachableException(gone, queue.holderPid(), null);
+                }
+                if (deadline.hasExpired() || !deadline.await(arrived)) {
+                    return !items.isEmpty();
+                }
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Keeps a batch just lent (a {@link HeldQueue#TAKE} reply). Runs on the connection's reader as
      * the reply arrives, so that a recall read after it finds the batch here.
      */
@@ -67,6 +96,7 @@ final class Borrowed implements ServedObject {
         lock.lock();
         try {
             items.addAll(batch);
+            arrived.signalAll();
         } finally {
             lock.unlock();
         }
@@ -89,9 +119,18 @@ final class Borrowed implements ServedObject {
         }
     }
 
-    /** Stops serving the loan, after giving back what is left. */
+    /**
+     * Ends the loan: gives back everything the holder lent it, what is here and what is on its way
+     * (which this process will drop once it no longer serves the loan), and stops the holder's sending.
+     */
     void close() {
-        giveBack();
+        lock.lock();
+        try {
+            items.clear();
+            report(HeldQueue.GIVE_BACK, Integer.MAX_VALUE);
+        } finally {
+            lock.unlock();
+        }
         ServedObjects.remove(id);
     }
 
@@ -104,6 +143,30 @@ final class Borrowed implements ServedObject {
     public void oneWay(Caller caller, byte op, ByteBuffer payload) {
         if (op == HeldQueue.RECALL) {
             giveBack();
+        } else if (op == HeldQueue.LEND) {
+            byte[] item = new byte[payload.remaining()];
+            payload.get(item);
+            lock.lock();
+            try {
+                items.addLast(item);
+                arrived.signal();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public void peerEnded(Peer peer) {
+        if (peer.pid() != queue.holderPid()) {
+            return;
+        }
+        lock.lock();
+        try {
+            gone = "the queue lived in process " + queue.holderPid() + ", which has ended (or its connection broke)";
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -20,13 +20,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * process that uses the queue (see {@link ProcessQueue}).
  *
  * <h2>Lending</h2>
- * A consumer in another process may ask for up to {@code max} items in one call; they are lent to
- * it, not given: they stay here, in the order taken, until the consumer says its caller took one
- * ({@link #TAKEN}), and come back to the head of the queue when it gives them back
- * ({@link #GIVE_BACK}) or its process ends. So a consumer that dies loses nothing its caller had
- * not taken, and nothing is delivered twice. Lending never starves another consumer: an item is
- * lent one at a time while someone else waits, and a consumer that must wait while items are lent
- * elsewhere makes the holder {@linkplain #RECALL recall} them.
+ * A consumer in another process is lent items, not given them: they stay here, in the order sent,
+ * until the consumer says its caller took one ({@link #TAKEN}), and come back to the head of the
+ * queue when it gives them back ({@link #GIVE_BACK}) or its process ends. So a consumer that dies
+ * loses nothing its caller had not taken, and nothing is delivered twice.
+ *
+ * <p>A take from another process gets what is there, up to {@code max} items, and subscribes its
+ * loan: from then on, items that arrive while nobody waits in a take are sent to subscribed loans
+ * ({@link #LEND}), in turn, as long as each has fewer than {@link Borrowed#BATCH} items it has not
+ * taken. So a steady stream flows producer to holder to consumer as one-way messages, with no
+ * round trip per item. Lending never starves another consumer: while someone waits in a take,
+ * arriving items go to the waiters, and a take that must wait while items are lent elsewhere makes
+ * the holder {@linkplain #RECALL recall} them (and stop sending to those loans until they take
+ * again).
  *
  * <p>Capacity counts lent items: an item occupies its place until a caller has taken it.
  */
@@ -36,7 +42,12 @@ final class HeldQueue implements ServedObject {
     static final byte PUT = 1;
     /** One-way: put one item into an unbounded queue. */
     static final byte PUT_NOW = 2;
-    /** Call: payload {@code borrower:8 max:4}; reply {@code n:4 (length:4 item)*n}; null when timed out. */
+    /**
+     * Call: payload {@code borrower:8 max:4}; reply {@code n:4 (length:4 item)*n}. From this
+     * process (borrower 0): one item, waiting for it; null when timed out. From another: never
+     * waits; what is there, lent, and the loan subscribed (see Lending), so that the consumer waits
+     * in its own process for what is sent to it.
+     */
     static final byte TAKE = 3;
     /** One-way: payload {@code borrower:8 n:4}; the borrower's callers took the next n lent items. */
     static final byte TAKEN = 4;
@@ -54,6 +65,8 @@ final class HeldQueue implements ServedObject {
     static final byte JOIN = 10;
     /** Sent to a borrower's own served object: give back what you have not handed out. */
     static final byte RECALL = 1;
+    /** Sent to a borrower's own served object: one more item lent, the payload. */
+    static final byte LEND = 2;
 
     private static final byte[] OK = {1};
 
@@ -65,7 +78,10 @@ final class HeldQueue implements ServedObject {
     private final Condition allDone = lock.newCondition();
     private final ArrayDeque<byte[]> items = new ArrayDeque<>();
     private final Map<Loan, ArrayDeque<byte[]>> lent = new HashMap<>();
+    /** Loans that arriving items are sent to, in turn; guarded by {@link #lock}. */
+    private final ArrayDeque<Loan> subscribed = new ArrayDeque<>();
     private int lentCount;
+    /** Threads of this process waiting in a take; remote consumers wait in their own processes. */
     private int waitingTakers;
     private long unfinished;
 
@@ -113,6 +129,7 @@ final class HeldQueue implements ServedObject {
     public void peerEnded(Peer peer) {
         lock.lock();
         try {
+            subscribed.removeIf(loan -> loan.peer() == peer);
             for (Loan loan : List.copyOf(lent.keySet())) {
                 if (loan.peer() == peer) {
                     giveBack(loan, Integer.MAX_VALUE);
@@ -127,7 +144,7 @@ final class HeldQueue implements ServedObject {
         lock.lock();
         try {
             while (items.size() + lentCount >= capacity) {
-                if (deadline.hasExpired() || !deadline.await(notFull)) {
+                if (deadline.hasExpired() || !deadline.await(notFull) && items.size() + lentCount >= capacity) {
                     return null;
                 }
             }
@@ -147,42 +164,71 @@ final class HeldQueue implements ServedObject {
         if (joinable) {
             unfinished++;
         }
-        notEmpty.signal();
+        if (waitingTakers > 0) {
+            notEmpty.signal();
+        } else {
+            lendToSubscribers();
+        }
+    }
+
+    /**
+     * Sends queued items to subscribed loans, one each in turn, while they have room; the lock is
+     * held. A loan whose process cannot be written to is dropped: its connection is ending, and
+     * what it was lent comes back with it.
+     */
+    private void lendToSubscribers() {
+        int misses = 0;
+        while (!items.isEmpty() && misses < subscribed.size()) {
+            Loan loan = subscribed.pollFirst();
+            ArrayDeque<byte[]> loans = lent.computeIfAbsent(loan, l -> new ArrayDeque<>());
+            if (loans.size() >= Borrowed.BATCH) {
+                subscribed.addLast(loan);
+                misses++;
+                continue;
+            }
+            byte[] item = items.peekFirst();
+            try {
+                loan.peer().oneWay(loan.borrower(), LEND, item, 0, item.length);
+            } catch (IOException e) {
+                if (loans.isEmpty()) {
+                    lent.remove(loan);
+                }
+                continue;
+            }
+            items.pollFirst();
+            loans.addLast(item);
+            lentCount++;
+            subscribed.addLast(loan);
+            misses = 0;
+        }
     }
 
     private byte[] take(Caller caller, long borrower, int max, Deadline deadline) throws InterruptedException {
         lock.lock();
         try {
+            if (caller.isLocal() || borrower == 0) {
+                return takeHere(deadline);
+            }
+            Loan mine = new Loan(caller.peer(), borrower);
+            List<byte[]> batch = new ArrayList<>();
             if (items.isEmpty()) {
-                if (deadline.hasExpired()) {
-                    return null;
-                }
-                recallLoans(new Loan(caller.peer(), borrower));
-                waitingTakers++;
-                try {
-                    while (items.isEmpty()) {
-                        if (!deadline.await(notEmpty)) {
-                            return null;
-                        }
-                    }
-                } finally {
-                    waitingTakers--;
-                }
-            }
-            // While others wait, one at a time: a batch would hold items they could be serving.
-            int n = caller.isLocal() || borrower == 0 ? 1 : Math.min(items.size(), waitingTakers > 0 ? 1 : max);
-            List<byte[]> batch = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                batch.add(items.pollFirst());
-            }
-            if (!caller.isLocal() && borrower != 0) {
-                lent.computeIfAbsent(new Loan(caller.peer(), borrower), l -> new ArrayDeque<>()).addAll(batch);
-                lentCount += n;
+                // A consumer elsewhere waits in its own process, for items sent to its loan: none of
+                // its waiting holds a thread here. Items lent to others wait no longer than it does.
+                recallLoans(mine);
             } else {
-                taken(n);
+                // While someone here waits, one at a time: a batch would hold items they could be serving.
+                int n = Math.min(items.size(), waitingTakers > 0 ? 1 : max);
+                for (int i = 0; i < n; i++) {
+                    batch.add(items.pollFirst());
+                }
+                if (!items.isEmpty()) {
+                    notEmpty.signal();
+                }
             }
-            if (!items.isEmpty()) {
-                notEmpty.signal();
+            lent.computeIfAbsent(mine, l -> new ArrayDeque<>()).addAll(batch);
+            lentCount += batch.size();
+            if (!subscribed.contains(mine)) {
+                subscribed.addLast(mine);
             }
             return encode(batch);
         } finally {
@@ -190,10 +236,40 @@ final class HeldQueue implements ServedObject {
         }
     }
 
+    /** A take by a thread of this process: one item, waiting here; the lock is held. */
+    private byte[] takeHere(Deadline deadline) throws InterruptedException {
+        if (items.isEmpty()) {
+            if (deadline.hasExpired()) {
+                return null;
+            }
+            recallLoans(null);
+            waitingTakers++;
+            try {
+                // Checked again after a timeout: the wait may have used a signal meant for this item.
+                while (items.isEmpty()) {
+                    if (!deadline.await(notEmpty) && items.isEmpty()) {
+                        return null;
+                    }
+                }
+            } finally {
+                waitingTakers--;
+            }
+        }
+        byte[] item = items.pollFirst();
+        taken(1);
+        if (!items.isEmpty()) {
+            notEmpty.signal();
+        }
+        return encode(List.of(item));
+    }
+
     /** Asks every borrower but {@code mine} to give back what it holds; the lock is held. */
     private void recallLoans(Loan mine) {
         for (Map.Entry<Loan, ArrayDeque<byte[]>> e : lent.entrySet()) {
             Loan loan = e.getKey();
+            if (!loan.equals(mine)) {
+                subscribed.remove(loan);
+            }
             if (!e.getValue().isEmpty() && !loan.equals(mine)) {
                 try {
                     loan.peer().oneWay(loan.borrower(), RECALL, OK, 0, 0);
@@ -213,10 +289,13 @@ final class HeldQueue implements ServedObject {
                 loans.pollFirst();
             }
             lentCount -= count;
-            if (loans != null && loans.isEmpty()) {
+            if (loans != null && loans.isEmpty() && !subscribed.contains(loan)) {
                 lent.remove(loan);
             }
             taken(count);
+            if (waitingTakers == 0) {
+                lendToSubscribers();
+            }
         } finally {
             lock.unlock();
         }
@@ -233,6 +312,7 @@ final class HeldQueue implements ServedObject {
     private void giveBack(Loan loan, int n) {
         lock.lock();
         try {
+            subscribed.remove(loan);
             ArrayDeque<byte[]> loans = lent.get(loan);
             if (loans == null) {
                 return;
@@ -248,7 +328,11 @@ final class HeldQueue implements ServedObject {
             for (int i = back.size() - 1; i >= 0; i--) {
                 items.addFirst(back.get(i));
             }
-            notEmpty.signalAll();
+            if (waitingTakers > 0) {
+                notEmpty.signalAll();
+            } else {
+                lendToSubscribers(); // the consumer whose wait recalled them waits for them in its own process
+            }
         } finally {
             lock.unlock();
         }
@@ -317,7 +401,7 @@ final class HeldQueue implements ServedObject {
         lock.lock();
         try {
             while (unfinished > 0) {
-                if (deadline.hasExpired() || !deadline.await(allDone)) {
+                if (deadline.hasExpired() || !deadline.await(allDone) && unfinished > 0) {
                     return null;
                 }
             }

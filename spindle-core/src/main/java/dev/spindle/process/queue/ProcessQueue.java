@@ -240,7 +240,9 @@ public class ProcessQueue<E> extends AbstractQueue<E> implements BlockingQueue<E
             if (item != null) {
                 return decode(item);
             }
-            if (handle.call(HeldQueue.TAKE, takeRequest(loan.id(), Borrowed.BATCH), deadline, loan::arrived) == null) {
+            // The holder never waits for a consumer elsewhere: it sends what it has, and what comes later.
+            handle.call(HeldQueue.TAKE, takeRequest(loan.id(), Borrowed.BATCH), Deadline.afterNanos(0), loan::arrived);
+            if (!loan.await(deadline)) {
                 return null;
             }
         }

@@ -28,6 +28,8 @@ public final class ObjectHandle implements Serializable {
     private final long holderPid;
     private final long id;
     private transient ServedObject local;
+    /** The connection to the holder, once made; replaced when it ends. */
+    private transient volatile Peer peer;
 
     private ObjectHandle(String address, long holderPid, long id, ServedObject local) {
         this.address = address;
@@ -132,7 +134,12 @@ public final class ObjectHandle implements Serializable {
 
     /** The connection to the holder, for a handle used outside it. */
     public Peer peer() throws IOException {
-        return Peers.to(Path.of(address), holderPid);
+        Peer known = peer;
+        if (known == null || known.hasEnded()) {
+            known = Peers.to(Path.of(address), holderPid);
+            peer = known;
+        }
+        return known;
     }
 
     private HolderUnreachableException unreachable(IOException e) {

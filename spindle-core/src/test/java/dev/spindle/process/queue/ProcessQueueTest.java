@@ -279,10 +279,9 @@ class ProcessQueueTest {
             for (int i = 0; i < 99; i++) {
                 got.add(queue.poll(LONG));
             }
-            // 1..63 went to the borrower with 0; the parent had what was left, then waited, and the holder recalled them.
+            // Up to 64 were sent to the borrower ahead of its takes; the parent had what was left, then
+            // waited, and the holder recalled the rest from the borrower, which is alive but not taking.
             assertThat(got).containsExactlyInAnyOrderElementsOf(IntStream.range(1, 100).boxed().toList());
-            assertThat(got.subList(0, 36)).isEqualTo(IntStream.range(64, 100).boxed().toList());
-            assertThat(got.subList(36, 99)).isEqualTo(IntStream.range(1, 64).boxed().toList());
             assertThat(queue.size()).isZero();
         }
     }
