@@ -24,4 +24,5 @@ module dev.spindle.core {
     exports dev.spindle.net;
     exports dev.spindle.process;
     exports dev.spindle.process.queue;
+    exports dev.spindle.process.sync;
 }
