@@ -35,6 +35,8 @@ final class Borrowed implements ServedObject {
     private final ArrayDeque<byte[]> items = new ArrayDeque<>();
     /** Why the holder can no longer send, once its connection has ended; guarded by {@link #lock}. */
     private String gone;
+    /** How many times the holder recalled this loan; guarded by {@link #lock}. */
+    private long recalls;
     private final long id;
 
     private Borrowed(ObjectHandle queue) {
@@ -65,23 +67,35 @@ final class Borrowed implements ServedObject {
     }
 
     /**
-     * Waits until an item is here or {@code deadline} passes.
+     * Waits until an item is here, the holder has recalled the loan since {@link #recalls()} was
+     * {@code seen} (which stops its sending: the caller must take again to be sent more), or
+     * {@code deadline} passes.
      *
-     * @return whether an item is here
+     * @return false when the deadline passed with no item here and no recall
      * @throws HolderUnreachableException when the holder's connection ended meanwhile
      */
-    boolean await(Deadline deadline) throws InterruptedException {
+    boolean await(Deadline deadline, long seen) throws InterruptedException {
         lock.lock();
         try {
-            while (items.isEmpty()) {
+            while (items.isEmpty() && recalls == seen) {
                 if (gone != null) {
                     throw new HolderUnreachableException(gone, queue.holderPid(), null);
                 }
                 if (deadline.hasExpired() || !deadline.await(arrived)) {
-                    return !items.isEmpty();
+                    return !items.isEmpty() || recalls != seen;
                 }
             }
             return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many times the holder has recalled this loan: read before a take, for {@link #await}. */
+    long recalls() {
+        lock.lock();
+        try {
+            return recalls;
         } finally {
             lock.unlock();
         }
@@ -109,6 +123,8 @@ final class Borrowed implements ServedObject {
     void giveBack() {
         lock.lock();
         try {
+            recalls++;
+            arrived.signalAll();
             int n = items.size();
             if (n > 0) {
                 items.clear();

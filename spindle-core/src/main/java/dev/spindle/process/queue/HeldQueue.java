@@ -263,14 +263,13 @@ final class HeldQueue implements ServedObject {
         return encode(List.of(item));
     }
 
-    /** Asks every borrower but {@code mine} to give back what it holds; the lock is held. */
+    /** Asks every borrower but {@code mine} that holds items to give them back; the lock is held. */
     private void recallLoans(Loan mine) {
         for (Map.Entry<Loan, ArrayDeque<byte[]>> e : lent.entrySet()) {
             Loan loan = e.getKey();
-            if (!loan.equals(mine)) {
-                subscribed.remove(loan);
-            }
             if (!e.getValue().isEmpty() && !loan.equals(mine)) {
+                // No more sent to it until it takes again; a loan with nothing lent may be a consumer waiting for items.
+                subscribed.remove(loan);
                 try {
                     loan.peer().oneWay(loan.borrower(), RECALL, OK, 0, 0);
                 } catch (IOException ignored) {
@@ -406,6 +405,20 @@ final class HeldQueue implements ServedObject {
                 }
             }
             return OK;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        lock.lock();
+        try {
+            StringBuilder b = new StringBuilder("HeldQueue[items=" + items.size() + ", lent=" + lentCount
+                    + ", waiting=" + waitingTakers + ", subscribed=" + subscribed.size());
+            lent.forEach((loan, l) -> b.append(", loan ").append(loan.peer().pid()).append('/').append(loan.borrower())
+                    .append('=').append(l.size()).append(subscribed.contains(loan) ? "s" : ""));
+            return b.append(']').toString();
         } finally {
             lock.unlock();
         }

@@ -241,8 +241,10 @@ public class ProcessQueue<E> extends AbstractQueue<E> implements BlockingQueue<E
                 return decode(item);
             }
             // The holder never waits for a consumer elsewhere: it sends what it has, and what comes later.
+            // A recall after this take and before the wait stops that sending too, so it is counted from here.
+            long recalls = loan.recalls();
             handle.call(HeldQueue.TAKE, takeRequest(loan.id(), Borrowed.BATCH), Deadline.afterNanos(0), loan::arrived);
-            if (!loan.await(deadline)) {
+            if (!loan.await(deadline, recalls)) {
                 return null;
             }
         }
