@@ -39,6 +39,15 @@ class DemoCommandTest {
     }
 
     @Test
+    void ticketsDemoSellsExactlyTheTicketsThereAreWithTheLock() {
+        StringWriter out = new StringWriter();
+        int exit = run(out, "demo", "tickets", "--buyers", "4", "--tickets", "2", "--delay", "100ms");
+        assertThat(exit).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("without a lock: ")
+                .contains("with a ProcessLock: 2 buyers paid for 2 tickets: exactly right");
+    }
+
+    @Test
     void cpuVsIoDemoPrintsARowPerModelAndSaysWhatItShows() {
         StringWriter out = new StringWriter();
         int exit = run(out, "demo", "cpu-vs-io", "--workers", "2", "--sleep", "100ms");
