@@ -1,11 +1,12 @@
 /**
  * Spindle's library: concurrent socket servers, connections and clients under any concurrency
  * model ({@link dev.spindle.net}), framing that solves TCP's "sticky packet" problem
- * ({@link dev.spindle.codec}), and Python-style processes and pipes in child JVMs
- * ({@link dev.spindle.process}). It depends on the JDK alone.
+ * ({@link dev.spindle.codec}), Python-style processes and pipes in child JVMs
+ * ({@link dev.spindle.process}), and queues and locks between them ({@link dev.spindle.process.queue},
+ * {@link dev.spindle.process.sync}). It depends on the JDK alone.
  *
- * <p>These three packages are the API. {@code dev.spindle.internal} is not exported: nothing
- * there is stable.
+ * <p>These five packages are the API. {@code dev.spindle.internal} and the process layer's wire,
+ * {@code dev.spindle.process.wire}, are not exported: nothing there is stable.
  *
  * <h2>Pitfalls</h2>
  * <ul>
@@ -13,7 +14,7 @@
  *       ({@code java.class.path}) and runs the task there. An application that puts Spindle and
  *       its own classes on the module path has neither on that class path; run such an
  *       application on the class path to use processes and pipes. The {@code net} and
- *       {@code serializer} packages work the same either way.</li>
+ *       {@code codec} packages work the same either way.</li>
  * </ul>
  */
 module dev.spindle.core {

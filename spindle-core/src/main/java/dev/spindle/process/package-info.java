@@ -9,9 +9,13 @@
  * {@link dev.spindle.process.JavaSerializer} with its allow-list and
  * {@link dev.spindle.process.SerializationLimits}.
  *
+ * <p>Queues, locks and the other objects processes share are in
+ * {@link dev.spindle.process.queue} and {@link dev.spindle.process.sync}.
+ *
  * <p>Every process of a run reaches the others through one Unix-domain listener each, in a
  * directory only this user may enter, after a mutual HMAC handshake with the run's key; the key
- * never appears on a command line.
+ * never appears on a command line. Between two processes there is one connection, and every
+ * object crosses it in the same envelope (the internal package {@code dev.spindle.process.wire}).
  *
  * <p>Every call that waits for another process (a join, a result, a pipe's send, receive or poll)
  * has a form that takes a timeout, and each follows one rule: zero or negative
