@@ -1,12 +1,21 @@
 package dev.spindle.process.queue;
 
+import dev.spindle.process.AuthenticationException;
+import dev.spindle.process.Handshake;
 import dev.spindle.process.JavaCommand;
+import dev.spindle.process.JavaSerializer;
 import dev.spindle.process.Process;
+import dev.spindle.process.wire.Hub;
 import dev.spindle.testing.Await;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +25,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import org.example.gadgets.Gadget;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -209,8 +219,11 @@ class ProcessQueueTest {
             for (int i = 0; ; i++) {
                 queue.put(i);
                 if (i % 100 == 99) {
-                    // Written after put returned: each of these items must arrive.
-                    Files.writeString(Path.of(progress), Integer.toString(i));
+                    // Written after put returned: each of these items must arrive. Renamed into place,
+                    // so that a kill mid-write never leaves the reader an empty file.
+                    Path next = Path.of(progress + ".next");
+                    Files.writeString(next, Integer.toString(i));
+                    Files.move(next, Path.of(progress), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 }
             }
         }).start()) {
@@ -284,6 +297,39 @@ class ProcessQueueTest {
             assertThat(got).containsExactlyInAnyOrderElementsOf(IntStream.range(1, 100).boxed().toList());
             assertThat(queue.size()).isZero();
         }
+    }
+
+    @Test
+    void aPeerWithTheWrongKeyIsRefusedBeforeAnyByteOfItsItemReachesTheQueue() throws Exception {
+        // The queue's serializer would accept a Gadget: only authentication stands between an intruder and readResolve.
+        ProcessQueue<Object> queue = new ProcessQueue<>(Integer.MAX_VALUE, JavaSerializer.defaults().allow(Gadget.class));
+        Path hub = Hub.get().address();
+        int before = Gadget.resolved;
+        try (SocketChannel intruder = SocketChannel.open(UnixDomainSocketAddress.of(hub))) {
+            assertThatThrownBy(() -> Handshake.authenticate(Channels.newInputStream(intruder),
+                    Channels.newOutputStream(intruder), Handshake.newKey(), false))
+                    .isInstanceOf(AuthenticationException.class);
+            // It goes on anyway, as a peer would: a hello, then a put of a planted item into the queue.
+            byte[] planted = JavaSerializer.defaults().encode(new Gadget("planted"));
+            ByteBuffer hello = ByteBuffer.allocate(4 + 26 + 17).putInt(26 + 17).put((byte) 2).putLong(0).putLong(0)
+                    .put((byte) 5).putLong(0).putLong(0).put((byte) 0).putLong(1).flip();
+            ByteBuffer put = ByteBuffer.allocate(4 + 26 + planted.length).putInt(26 + planted.length).put((byte) 2)
+                    .putLong(0).putLong(queue.handle.id()).put((byte) 2).putLong(0).put(planted).flip();
+            try {
+                intruder.write(new ByteBuffer[] {hello, put});
+            } catch (IOException refusedAlready) {
+                // The hub may have closed it first; either way nothing of it was read.
+            }
+        }
+        try (Process<String> child = Process.callable(() -> {
+            queue.put(new Gadget("welcome"));
+            return "put";
+        }).start()) {
+            assertThat(child.result(LONG)).isEqualTo("put");
+        }
+        assertThat(((Gadget) queue.take()).payload()).isEqualTo("welcome");
+        assertThat(queue.poll()).as("the intruder's item never reached the queue").isNull();
+        assertThat(Gadget.resolved).as("only the welcome gadget was resolved").isEqualTo(before + 1);
     }
 
     @Test
