@@ -40,10 +40,11 @@ final class ChildLink implements ServedObject {
         if (op != TAKE_TASK) {
             throw new UnsupportedOperationException("a child's link takes no call " + op);
         }
-        if (!order.isDone() && !deadline.isNone()) {
+        try {
+            return deadline.get(order);
+        } catch (java.util.concurrent.TimeoutException e) {
             return null;
         }
-        return order.get();
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.spindle.process.queue;
 
 import dev.spindle.internal.Deadline;
-import dev.spindle.process.HolderUnreachableException;
 import dev.spindle.process.wire.Caller;
 import dev.spindle.process.wire.Peer;
 import dev.spindle.process.wire.ObjectHandle;
@@ -33,10 +32,10 @@ final class Borrowed implements ServedObject {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
     private final ArrayDeque<byte[]> items = new ArrayDeque<>();
-    /** Why the holder can no longer send, once its connection has ended; guarded by {@link #lock}. */
-    private String gone;
     /** How many times the holder recalled this loan; guarded by {@link #lock}. */
     private long recalls;
+    /** How many items the holder has sent this loan; guarded by {@link #lock}. */
+    private long received;
     private final long id;
 
     private Borrowed(ObjectHandle queue) {
@@ -71,16 +70,13 @@ final class Borrowed implements ServedObject {
      * {@code seen} (which stops its sending: the caller must take again to be sent more), or
      * {@code deadline} passes.
      *
-     * @return false when the deadline passed with no item here and no recall
-     * @throws HolderUnreachableException when the holder's connection ended meanwhile
+     * @return false when the deadline passed with no item here and no recall (the end of the
+     *         connection to the holder counts as one: the caller's next take finds out why)
      */
     boolean await(Deadline deadline, long seen) throws InterruptedException {
         lock.lock();
         try {
             while (items.isEmpty() && recalls == seen) {
-                if (gone != null) {
-                    throw new HolderUnreachableException(gone, queue.holderPid(), null);
-                }
                 if (deadline.hasExpired() || !deadline.await(arrived)) {
                     return !items.isEmpty() || recalls != seen;
                 }
@@ -91,26 +87,37 @@ final class Borrowed implements ServedObject {
         }
     }
 
-    /** How many times the holder has recalled this loan: read before a take, for {@link #await}. */
-    long recalls() {
+    /** How many items the holder has sent: read before a take, for {@link #awaitReceived}. */
+    long received() {
         lock.lock();
         try {
-            return recalls;
+            return received;
         } finally {
             lock.unlock();
         }
     }
 
     /**
-     * Keeps a batch just lent (a {@link HeldQueue#TAKE} reply). Runs on the connection's reader as
-     * the reply arrives, so that a recall read after it finds the batch here.
+     * Waits until the holder has sent {@code count} items in all, or has recalled the loan since
+     * {@code seen} recalls (its connection ending counts): for a take's items, which are on their
+     * way, so no deadline applies. An interrupt is kept for the caller.
      */
-    void arrived(ByteBuffer reply) {
-        List<byte[]> batch = HeldQueue.decode(reply);
+    void awaitReceived(long count, long seen) {
         lock.lock();
         try {
-            items.addAll(batch);
-            arrived.signalAll();
+            while (received < count && recalls == seen) {
+                arrived.awaitUninterruptibly();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many times the holder has recalled this loan: read before a take, for {@link #await}. */
+    long recalls() {
+        lock.lock();
+        try {
+            return recalls;
         } finally {
             lock.unlock();
         }
@@ -165,7 +172,8 @@ final class Borrowed implements ServedObject {
             lock.lock();
             try {
                 items.addLast(item);
-                arrived.signal();
+                received++;
+                arrived.signalAll();
             } finally {
                 lock.unlock();
             }
@@ -174,12 +182,14 @@ final class Borrowed implements ServedObject {
 
     @Override
     public void peerEnded(Peer peer) {
-        if (peer.pid() != queue.holderPid()) {
+        if (peer != queue.connected()) {
             return;
         }
+        // The holder has put back what it lent over that connection: keeping it here would deliver it twice.
         lock.lock();
         try {
-            gone = "the queue lived in process " + queue.holderPid() + ", which has ended (or its connection broke)";
+            items.clear();
+            recalls++;
             arrived.signalAll();
         } finally {
             lock.unlock();

@@ -5,7 +5,6 @@ import dev.spindle.process.wire.Caller;
 import dev.spindle.process.wire.Peer;
 import dev.spindle.process.wire.ServedObject;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -43,10 +42,11 @@ final class HeldQueue implements ServedObject {
     /** One-way: put one item into an unbounded queue. */
     static final byte PUT_NOW = 2;
     /**
-     * Call: payload {@code borrower:8 max:4}; reply {@code n:4 (length:4 item)*n}. From this
-     * process (borrower 0): one item, waiting for it; null when timed out. From another: never
-     * waits; what is there, lent, and the loan subscribed (see Lending), so that the consumer waits
-     * in its own process for what is sent to it.
+     * Call: payload {@code borrower:8 max:4}. From this process (borrower 0): one item, waiting for
+     * it, replied as {@code n:4 (length:4 item)*n}; null when timed out. From another: never waits;
+     * what is there, up to {@code max}, is lent (sent as {@link #LEND}s) and the loan subscribed
+     * (see Lending), so that the consumer waits in its own process for what is sent to it; the
+     * reply is {@code n:4}, how many were lent by this take.
      */
     static final byte TAKE = 3;
     /** One-way: payload {@code borrower:8 n:4}; the borrower's callers took the next n lent items. */
@@ -172,10 +172,18 @@ final class HeldQueue implements ServedObject {
     }
 
     /**
-     * Sends queued items to subscribed loans, one each in turn, while they have room; the lock is
-     * held. A loan whose process cannot be written to is dropped: its connection is ending, and
-     * what it was lent comes back with it.
+     * Sends an item to a loan; the lock is held. Every item a loan gets goes this way, posted (so
+     * a consumer that does not read holds up no one here) in the order it is recorded, which is
+     * the order the consumer receives it in: its reports and give-backs count from the front.
+     * Posted to a connection that is ending, it is dropped there and comes back with the loan.
      */
+    private void lend(Loan loan, ArrayDeque<byte[]> loans, byte[] item) {
+        loans.addLast(item);
+        lentCount++;
+        loan.peer().post(loan.borrower(), LEND, item);
+    }
+
+    /** Sends queued items to subscribed loans, one each in turn, while they have room; the lock is held. */
     private void lendToSubscribers() {
         int misses = 0;
         while (!items.isEmpty() && misses < subscribed.size()) {
@@ -186,18 +194,7 @@ final class HeldQueue implements ServedObject {
                 misses++;
                 continue;
             }
-            byte[] item = items.peekFirst();
-            try {
-                loan.peer().oneWay(loan.borrower(), LEND, item, 0, item.length);
-            } catch (IOException e) {
-                if (loans.isEmpty()) {
-                    lent.remove(loan);
-                }
-                continue;
-            }
-            items.pollFirst();
-            loans.addLast(item);
-            lentCount++;
+            lend(loan, loans, items.pollFirst());
             subscribed.addLast(loan);
             misses = 0;
         }
@@ -210,27 +207,28 @@ final class HeldQueue implements ServedObject {
                 return takeHere(deadline);
             }
             Loan mine = new Loan(caller.peer(), borrower);
-            List<byte[]> batch = new ArrayList<>();
+            ArrayDeque<byte[]> loans = lent.computeIfAbsent(mine, l -> new ArrayDeque<>());
+            int n = 0;
             if (items.isEmpty()) {
                 // A consumer elsewhere waits in its own process, for items sent to its loan: none of
                 // its waiting holds a thread here. Items lent to others wait no longer than it does.
                 recallLoans(mine);
             } else {
                 // While someone here waits, one at a time: a batch would hold items they could be serving.
-                int n = Math.min(items.size(), waitingTakers > 0 ? 1 : max);
+                n = Math.min(items.size(), waitingTakers > 0 ? 1 : max);
                 for (int i = 0; i < n; i++) {
-                    batch.add(items.pollFirst());
+                    lend(mine, loans, items.pollFirst());
                 }
                 if (!items.isEmpty()) {
                     notEmpty.signal();
                 }
             }
-            lent.computeIfAbsent(mine, l -> new ArrayDeque<>()).addAll(batch);
-            lentCount += batch.size();
             if (!subscribed.contains(mine)) {
                 subscribed.addLast(mine);
             }
-            return encode(batch);
+            // The items went as LENDs, in order with every other item for this loan; the reply says
+            // how many, and may overtake them: the consumer waits for that many to arrive.
+            return ByteBuffer.allocate(4).putInt(n).array();
         } finally {
             lock.unlock();
         }
@@ -270,11 +268,7 @@ final class HeldQueue implements ServedObject {
             if (!e.getValue().isEmpty() && !loan.equals(mine)) {
                 // No more sent to it until it takes again; a loan with nothing lent may be a consumer waiting for items.
                 subscribed.remove(loan);
-                try {
-                    loan.peer().oneWay(loan.borrower(), RECALL, OK, 0, 0);
-                } catch (IOException ignored) {
-                    // That process is ending; its loans come back when its connection does.
-                }
+                loan.peer().post(loan.borrower(), RECALL, new byte[0]);
             }
         }
     }

@@ -243,7 +243,13 @@ public class ProcessQueue<E> extends AbstractQueue<E> implements BlockingQueue<E
             // The holder never waits for a consumer elsewhere: it sends what it has, and what comes later.
             // A recall after this take and before the wait stops that sending too, so it is counted from here.
             long recalls = loan.recalls();
-            handle.call(HeldQueue.TAKE, takeRequest(loan.id(), Borrowed.BATCH), Deadline.afterNanos(0), loan::arrived);
+            long received = loan.received();
+            int lent = handle.call(HeldQueue.TAKE, takeRequest(loan.id(), Borrowed.BATCH), Deadline.afterNanos(0))
+                    .getInt();
+            if (lent > 0) {
+                loan.awaitReceived(received + lent, recalls); // sent before the reply: they are on their way
+                continue;
+            }
             if (!loan.await(deadline, recalls)) {
                 return null;
             }

@@ -63,7 +63,7 @@ public final class MessageChannel implements Closeable {
     }
 
     /**
-     * Connects to the listener at {@code address} (a {@link ProcessHub}) and proves this process
+     * Connects to the listener at {@code address} (a {@link Hub}) and proves this process
      * holds the run's {@code key}; the listener proves it too, and speaks first.
      *
      * @throws java.net.ConnectException when nothing listens there: the process that did has ended
@@ -109,21 +109,25 @@ public final class MessageChannel implements Closeable {
      * bytes. If none comes in time it sends nothing, so the stream stays whole, and throws
      * {@link SocketTimeoutException}. Once begun, the message is finished whole however long that
      * takes, since half a message would leave the stream unreadable for the peer; only closing the
-     * channel stops it. An interrupt stops neither wait (only a wait for another thread's send,
-     * with {@link InterruptedIOException} and nothing sent); it is kept for the caller. An expired
+     * channel stops it. An interrupt stops neither wait (only a wait for another thread's send
+     * with a limit, with {@link InterruptedIOException} and nothing sent); it is kept for the caller. An expired
      * {@code start} sends only if the socket has room at once.
      */
     public void sendWithHeader(byte[] header, byte[] bytes, int off, int len, Deadline start) throws IOException {
         // Callers that serialize their sends find the lock free, and an interrupt does not stop them.
         if (!sending.tryLock()) {
-            try {
-                if (!start.lock(sending)) {
-                    throw new SocketTimeoutException("another thread was sending on this channel until the "
-                            + "timeout; nothing was sent");
+            if (start.isNone()) {
+                sending.lock(); // no limit: an interrupt stops nothing here either, as for the message itself
+            } else {
+                try {
+                    if (!start.lock(sending)) {
+                        throw new SocketTimeoutException("another thread was sending on this channel until the "
+                                + "timeout; nothing was sent");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for another sender; nothing was sent");
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while waiting for another sender; nothing was sent");
             }
         }
         boolean interrupted = false;

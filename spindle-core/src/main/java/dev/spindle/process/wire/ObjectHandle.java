@@ -80,15 +80,6 @@ public final class ObjectHandle implements Serializable {
      * @throws IllegalStateException, IllegalArgumentException, UnsupportedOperationException as the object threw them
      */
     public ByteBuffer call(byte op, byte[] payload, Deadline wait) throws InterruptedException {
-        return call(op, payload, wait, null);
-    }
-
-    /**
-     * {@link #call(byte, byte[], Deadline)}; from another process, {@code onArrival} runs as the reply
-     * arrives (see {@link Peer#call(long, byte, byte[], Deadline, java.util.function.Consumer)}).
-     */
-    public ByteBuffer call(byte op, byte[] payload, Deadline wait, java.util.function.Consumer<ByteBuffer> onArrival)
-            throws InterruptedException {
         ServedObject object = local;
         if (object != null) {
             try {
@@ -101,7 +92,7 @@ public final class ObjectHandle implements Serializable {
             }
         }
         try {
-            return peer().call(id, op, payload, wait, onArrival);
+            return peer().call(id, op, payload, wait);
         } catch (CallFailedException e) {
             throw e.toRuntime();
         } catch (InterruptedIOException e) {
@@ -130,6 +121,11 @@ public final class ObjectHandle implements Serializable {
         } catch (IOException e) {
             throw unreachable(e);
         }
+    }
+
+    /** The connection to the holder this handle last used, or null: to tell whether one that ended was it. */
+    public Peer connected() {
+        return peer;
     }
 
     /** The connection to the holder, for a handle used outside it. */

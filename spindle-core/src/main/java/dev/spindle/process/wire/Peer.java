@@ -36,14 +36,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link ServedObject#peerEnded}, and the {@link #onEnd} actions run, once.
  *
  * <h2>Cancelling</h2>
- * A caller interrupted while it waits sends a cancel and then waits (without timing out: the reply
- * is on its way) for the call's reply: an interrupted {@code take} that raced with an item's
+ * A caller interrupted while it waits sends a cancel and then waits (up to
+ * {@link #REPLY_GRACE_NANOS}: the reply is on its way) for the call's reply: an interrupted {@code take} that raced with an item's
  * arrival returns the item, with the interrupt kept, rather than dropping it.
  *
  * <h2>Pitfalls</h2>
  * <ul>
  *   <li>Replies are sent by the reader when a call needs no wait: a peer that stops reading for
- *   long enough to fill both socket buffers (1 MiB each) stalls this side's reader too.</li>
+ *   long enough to fill both socket buffers (1 MiB each) stalls this side's reader too. A holder
+ *   that sends while holding a lock uses {@link #post}, which never waits for the socket.</li>
  * </ul>
  */
 public final class Peer implements Closeable {
@@ -64,6 +65,11 @@ public final class Peer implements Closeable {
     private final Map<Long, Thread> serving = new ConcurrentHashMap<>();
     private final List<Runnable> endActions = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    private final java.util.concurrent.locks.ReentrantLock outbound = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.Condition postedReady = outbound.newCondition();
+    /** What {@link #post} queued and the writer has not sent yet; guarded by {@link #outbound}. */
+    private final java.util.ArrayDeque<byte[][]> posted = new java.util.ArrayDeque<>();
+    private Thread writer;
     private volatile IOException endCause;
 
     private Peer(MessageChannel channel, long pid, ServedObject home) {
@@ -112,19 +118,8 @@ public final class Peer implements Closeable {
      * @throws InterruptedException when interrupted and the call was cancelled before it was served
      */
     public ByteBuffer call(long target, byte op, byte[] payload, Deadline wait) throws IOException, InterruptedException {
-        return call(target, op, payload, wait, null);
-    }
-
-    /**
-     * {@link #call(long, byte, byte[], Deadline)}, with {@code onArrival} run on the reader as a
-     * return arrives, before the caller wakes and before anything the peer sent after it is read:
-     * for a reply whose effect must be in place by the time the peer's next message is handled
-     * (a queue's lent items, before a recall of them).
-     */
-    public ByteBuffer call(long target, byte op, byte[] payload, Deadline wait,
-            java.util.function.Consumer<ByteBuffer> onArrival) throws IOException, InterruptedException {
         long id = callIds.incrementAndGet();
-        CompletableFuture<Envelope> reply = send(id, target, op, payload, wait, onArrival);
+        CompletableFuture<Envelope> reply = send(id, target, op, payload, wait);
         Envelope answer;
         try {
             answer = awaitReply(id, reply, wait);
@@ -144,7 +139,7 @@ public final class Peer implements Closeable {
      */
     public CompletableFuture<ByteBuffer> callAsync(long target, byte op, byte[] payload) throws IOException {
         long id = callIds.incrementAndGet();
-        return send(id, target, op, payload, Deadline.NONE, null).thenApply(answer -> {
+        return send(id, target, op, payload, Deadline.NONE).thenApply(answer -> {
             try {
                 return payloadOf(answer);
             } catch (CallFailedException e) {
@@ -164,6 +159,55 @@ public final class Peer implements Closeable {
                 length, Deadline.NONE);
     }
 
+    /**
+     * Queues a message that wants no reply, to be sent in the order posted by this connection's
+     * writer (a virtual thread started on first use); never waits for the socket. For a holder
+     * that sends while it holds a lock: a peer that does not read (stopped, or its buffers full)
+     * then holds up only its own messages, never the lock's other users. Messages posted to a
+     * connection that has ended are dropped, as the connection's end says they would be.
+     */
+    public void post(long target, byte op, byte[] payload) {
+        byte[] header = Envelope.oneWayHeader(target, op, Thread.currentThread().threadId());
+        outbound.lock();
+        try {
+            if (hasEnded()) {
+                return;
+            }
+            posted.addLast(new byte[][] {header, payload});
+            if (writer == null) {
+                writer = Thread.ofVirtual().name("spindle-peer-writer-" + pid).start(this::writePosted);
+            }
+            postedReady.signal();
+        } finally {
+            outbound.unlock();
+        }
+    }
+
+    private void writePosted() {
+        while (true) {
+            byte[][] message;
+            outbound.lock();
+            try {
+                while (posted.isEmpty() && !hasEnded()) {
+                    postedReady.awaitUninterruptibly();
+                }
+                if (hasEnded()) {
+                    posted.clear();
+                    return;
+                }
+                message = posted.pollFirst();
+            } finally {
+                outbound.unlock();
+            }
+            try {
+                channel.sendWithHeader(message[0], message[1], 0, message[1].length, Deadline.NONE);
+            } catch (IOException e) {
+                end(e);
+                return;
+            }
+        }
+    }
+
     /** Ends the connection (see the class's Lifecycle). */
     @Override
     public void close() {
@@ -175,17 +219,9 @@ public final class Peer implements Closeable {
         return "Peer[pid=" + pid + (ended.isDone() ? ", ended" : "") + "]";
     }
 
-    private CompletableFuture<Envelope> send(long id, long target, byte op, byte[] payload, Deadline wait,
-            java.util.function.Consumer<ByteBuffer> onArrival) throws IOException {
+    private CompletableFuture<Envelope> send(long id, long target, byte op, byte[] payload, Deadline wait)
+            throws IOException {
         CompletableFuture<Envelope> reply = new CompletableFuture<>();
-        // The caller waits for the hook's stage, not the reply itself: a waiter on the reply could
-        // wake before the hook has run. Attached before the call is sent, the hook runs on the reader.
-        CompletableFuture<Envelope> done = onArrival == null ? reply : reply.thenApply(answer -> {
-            if (answer.kind() == Envelope.RETURN && answer.payload().hasRemaining()) {
-                onArrival.accept(answer.payload().duplicate());
-            }
-            return answer;
-        });
         pending.put(id, reply);
         try {
             checkOpen();
@@ -199,7 +235,7 @@ public final class Peer implements Closeable {
         if (hasEnded()) {
             failPending(); // the reader may have failed the others before this one was added
         }
-        return done;
+        return reply;
     }
 
     private Envelope awaitReply(long id, CompletableFuture<Envelope> reply, Deadline wait)
@@ -329,13 +365,18 @@ public final class Peer implements Closeable {
         }
         Deadline deadline = call.waitNanos() == Envelope.NO_LIMIT ? Deadline.NONE : Deadline.afterNanos(call.waitNanos());
         Thread server = Thread.ofVirtual().name("spindle-call-" + pid + "-" + call.callId()).unstarted(() -> {
+            byte[] answer;
             try {
-                reply(call.callId(), object.call(caller, call.op(), call.payload().duplicate(), deadline));
+                answer = object.call(caller, call.op(), call.payload().duplicate(), deadline);
             } catch (Exception e) {
-                replyFailure(call.callId(), e);
-            } finally {
                 serving.remove(call.callId());
+                Thread.interrupted(); // a cancel's interrupt must not stop the reply that settles the call
+                replyFailure(call.callId(), e);
+                return;
             }
+            serving.remove(call.callId());
+            Thread.interrupted();
+            reply(call.callId(), answer);
         });
         serving.put(call.callId(), server);
         server.start();
@@ -405,6 +446,12 @@ public final class Peer implements Closeable {
             // Ending anyway.
         }
         failPending();
+        outbound.lock();
+        try {
+            postedReady.signalAll();
+        } finally {
+            outbound.unlock();
+        }
         serving.values().forEach(Thread::interrupt);
         if (home != null) {
             home.peerEnded(this);
