@@ -18,25 +18,16 @@ public final class CallFailedException extends IOException {
     public static final byte CANCELLED = 4;
     public static final byte BROKEN = 5;
     public static final byte NO_SUCH_OBJECT = 6;
-    /** The payload is the code's own (a child's exception, say), not a message. */
-    public static final byte OWN = 7;
 
     private final byte code;
-    private final transient java.nio.ByteBuffer payload;
 
-    CallFailedException(byte code, java.nio.ByteBuffer payload) {
-        super(code == OWN ? "the call failed" : StandardCharsets.UTF_8.decode(payload.duplicate()).toString());
+    CallFailedException(byte code, java.nio.ByteBuffer message) {
+        super(StandardCharsets.UTF_8.decode(message.duplicate()).toString());
         this.code = code;
-        this.payload = payload;
     }
 
     public byte code() {
         return code;
-    }
-
-    /** The error's payload, for {@link #OWN} errors. */
-    public java.nio.ByteBuffer payload() {
-        return payload.duplicate();
     }
 
     /** The code an exception thrown by a served object travels as. */

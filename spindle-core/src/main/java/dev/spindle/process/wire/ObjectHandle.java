@@ -64,13 +64,6 @@ public final class ObjectHandle implements Serializable {
         return local;
     }
 
-    /** Stops serving the object: calls from other processes fail from now on. Only the holder can. */
-    public void withdraw() {
-        if (local != null) {
-            ServedObjects.remove(id);
-        }
-    }
-
     /**
      * Calls {@code op} with {@code payload}, waiting up to {@code wait} where the object is.
      *

@@ -134,21 +134,6 @@ public final class Peer implements Closeable {
     }
 
     /**
-     * Sends a call without waiting for it: the future completes with the reply envelope's payload
-     * (as {@link #call} returns it) or fails as {@link #call} throws.
-     */
-    public CompletableFuture<ByteBuffer> callAsync(long target, byte op, byte[] payload) throws IOException {
-        long id = callIds.incrementAndGet();
-        return send(id, target, op, payload, Deadline.NONE).thenApply(answer -> {
-            try {
-                return payloadOf(answer);
-            } catch (CallFailedException e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        });
-    }
-
-    /**
      * Sends a message that wants no reply. It is sent whole even if the thread is interrupted
      * meanwhile; once this returns, it is in the kernel on its way, and arrives even if this
      * process dies now.
@@ -407,12 +392,6 @@ public final class Peer implements Closeable {
     }
 
     private void replyFailure(long callId, Exception e) {
-        if (e instanceof CallFailedException own && own.code() == CallFailedException.OWN) {
-            byte[] body = new byte[own.payload().remaining()];
-            own.payload().get(body);
-            sendError(callId, CallFailedException.OWN, body);
-            return;
-        }
         byte code = CallFailedException.codeOf(e);
         String message = e.getMessage() != null ? e.getMessage() : e.toString();
         if (code == CallFailedException.FAILED) {
