@@ -213,9 +213,15 @@ public final class ProcessBench {
     }
 
     private static List<JsonNode> python(Path script, String part, int runs, int messages) throws Exception {
-        java.lang.Process python = new ProcessBuilder("python3", script.toString(), "--part", part,
-                "--runs", Integer.toString(runs), "--messages", Integer.toString(messages))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        return pythonRows(script, "--part", part, "--runs", Integer.toString(runs), "--messages",
+                Integer.toString(messages));
+    }
+
+    /** Runs {@code python3 script args...} and returns the JSON object it prints on each line. */
+    static List<JsonNode> pythonRows(Path script, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("python3", script.toString()));
+        command.addAll(List.of(args));
+        java.lang.Process python = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<JsonNode> rows = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(python.getInputStream(),
@@ -226,7 +232,7 @@ public final class ProcessBench {
         }
         if (!python.waitFor(10, TimeUnit.MINUTES) || python.exitValue() != 0) {
             python.destroyForcibly();
-            throw new IllegalStateException("python3 " + script + " --part " + part + " failed");
+            throw new IllegalStateException(String.join(" ", command) + " failed");
         }
         return rows;
     }
@@ -264,7 +270,7 @@ public final class ProcessBench {
         };
     }
 
-    private static double median(List<Double> values) {
+    static double median(List<Double> values) {
         List<Double> sorted = values.stream().sorted().toList();
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;

@@ -1,7 +1,6 @@
 package dev.spindle.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spindle.fory.ForySerializer;
 import dev.spindle.process.JavaSerializer;
 import dev.spindle.process.Process;
@@ -9,11 +8,7 @@ import dev.spindle.process.Serializer;
 import dev.spindle.process.queue.ProcessJoinableQueue;
 import dev.spindle.process.queue.ProcessQueue;
 import dev.spindle.process.sync.ProcessLock;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Spindle's queues and locks between processes against Python's {@code multiprocessing}, in the
@@ -76,7 +70,8 @@ public final class QueueBench {
         Map<String, List<Double>> spindle = new LinkedHashMap<>();
         Instant began = Instant.now();
         for (int round = 0; round < rounds; round++) {
-            for (JsonNode row : python(script, items, roundTrips, locks)) {
+            for (JsonNode row : ProcessBench.pythonRows(script, "--items", Integer.toString(items), "--round-trips",
+                    Integer.toString(roundTrips), "--locks", Integer.toString(locks))) {
                 python.computeIfAbsent(key(row), k -> new ArrayList<>()).add(row.get("per_s").asDouble());
             }
             for (int[] shape : new int[][] {{1, 1}, {4, 4}}) {
@@ -230,25 +225,6 @@ public final class QueueBench {
         return rate;
     }
 
-    private static List<JsonNode> python(Path script, int items, int roundTrips, int locks) throws Exception {
-        java.lang.Process python = new ProcessBuilder("python3", script.toString(), "--items", Integer.toString(items),
-                "--round-trips", Integer.toString(roundTrips), "--locks", Integer.toString(locks))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        List<JsonNode> rows = new ArrayList<>();
-        ObjectMapper json = new ObjectMapper();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(python.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            for (String line; (line = lines.readLine()) != null; ) {
-                rows.add(json.readTree(line));
-            }
-        }
-        if (!python.waitFor(10, TimeUnit.MINUTES) || python.exitValue() != 0) {
-            python.destroyForcibly();
-            throw new IllegalStateException("python3 " + script + " failed");
-        }
-        return rows;
-    }
-
     private static String table(Map<String, List<Double>> python, Map<String, List<Double>> spindle, int rounds,
             int items, int roundTrips, int locks, Instant began) {
         StringBuilder md = new StringBuilder();
@@ -259,8 +235,8 @@ public final class QueueBench {
         md.append("| shape | payload | Python items/s | Spindle items/s | Spindle ÷ Python |\n|---|---|---:|---:|---:|\n");
         for (String shape : List.of("1x1", "4x4")) {
             for (String kind : List.of("objects", "objects-fory", "bytes64")) {
-                double py = median(python.get("queue " + shape + " " + (kind.equals("objects-fory") ? "objects" : kind)));
-                double sp = median(spindle.get("queue " + shape + " " + kind));
+                double py = ProcessBench.median(python.get("queue " + shape + " " + (kind.equals("objects-fory") ? "objects" : kind)));
+                double sp = ProcessBench.median(spindle.get("queue " + shape + " " + kind));
                 md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f | %.2f× |%n", shape.replace("x", " → "),
                         label(kind), py, sp, sp / py));
             }
@@ -268,17 +244,17 @@ public final class QueueBench {
         md.append(String.format(Locale.ROOT, "%nJoinableQueue: put, take + taskDone in a child, join (%,d round "
                 + "trips after an equal warm-up):%n%n", roundTrips));
         md.append("| | Python /s | Spindle /s | Spindle ÷ Python |\n|---|---:|---:|---:|\n");
-        double pj = median(python.get("joinable"));
-        double sj = median(spindle.get("joinable"));
+        double pj = ProcessBench.median(python.get("joinable"));
+        double sj = ProcessBench.median(spindle.get("joinable"));
         md.append(String.format(Locale.ROOT, "| round trip | %,.0f | %,.0f | %.2f× |%n", pj, sj, sj / pj));
         md.append(String.format(Locale.ROOT, "%nLock acquire + release (Python: %,d per child; Spindle: %,d per child, "
                 + "%,d in the holder):%n%n", locks, Math.max(1, locks / 20), locks));
         md.append("| where | Python /s | Spindle /s | Spindle ÷ Python |\n|---|---:|---:|---:|\n");
-        double p1 = median(python.get("lock 1"));
-        double p2 = median(python.get("lock 2"));
-        double s1 = median(spindle.get("lock 1"));
-        double s2 = median(spindle.get("lock 2"));
-        double sh = median(spindle.get("lock holder"));
+        double p1 = ProcessBench.median(python.get("lock 1"));
+        double p2 = ProcessBench.median(python.get("lock 2"));
+        double s1 = ProcessBench.median(spindle.get("lock 1"));
+        double s2 = ProcessBench.median(spindle.get("lock 2"));
+        double sh = ProcessBench.median(spindle.get("lock holder"));
         md.append(String.format(Locale.ROOT, "| one child, uncontended | %,.0f | %,.0f | %.3f× |%n", p1, s1, s1 / p1));
         md.append(String.format(Locale.ROOT, "| two children, contended | %,.0f | %,.0f | %.3f× |%n", p2, s2, s2 / p2));
         md.append(String.format(Locale.ROOT, "| the holder itself | %,.0f | %,.0f | %.2f× |%n", p1, sh, sh / p1));
@@ -291,11 +267,5 @@ public final class QueueBench {
             case "objects-fory" -> "small object, ForySerializer";
             default -> "64 B byte array";
         };
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 }
