@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code BigInteger}/{@code BigDecimal}, {@code java.time}, {@code UUID}), its collections
  * ({@code java.util} lists, sets, maps and the immutable ones), arrays of allowed types and of
  * primitives, Spindle's own classes ({@code dev.spindle.}), and
- * serializable lambdas ({@code SerializedLambda}) whose defining class is allowed. Everything
+ * serializable lambdas ({@code SerializedLambda}) whose defining class is allowed, and
+ * {@link java.lang.reflect.Proxy} instances whose interfaces and handler are allowed. Everything
  * else is refused with a {@link ClassNotAllowedException} that says how to allow it. Graphs are
  * also bounded by {@link SerializationLimits} (by default depth 64, 1,000,000 references, arrays
  * of 16 Mi elements); a graph over them fails with a {@link SerializationLimitException} that
@@ -34,7 +35,7 @@ public final class JavaSerializer implements Serializer, java.io.Serializable {
     private static final Set<String> JDK_CLASSES = Set.of(
             "java.lang.String", "java.lang.Boolean", "java.lang.Byte", "java.lang.Short", "java.lang.Character",
             "java.lang.Integer", "java.lang.Long", "java.lang.Float", "java.lang.Double", "java.lang.Number",
-            "java.lang.Enum", "java.lang.Record", "java.lang.invoke.SerializedLambda", "java.lang.Object",
+            "java.lang.Enum", "java.lang.Record", "java.lang.reflect.Proxy", "java.lang.invoke.SerializedLambda", "java.lang.Object",
             "java.math.BigInteger", "java.math.BigDecimal", "java.util.UUID", "java.util.Date",
             "java.util.ArrayList", "java.util.LinkedList", "java.util.ArrayDeque", "java.util.HashMap",
             "java.util.LinkedHashMap", "java.util.TreeMap", "java.util.HashSet", "java.util.LinkedHashSet",
@@ -180,6 +181,16 @@ public final class JavaSerializer implements Serializer, java.io.Serializable {
     }
 
     private boolean allowed(Class<?> type) {
+        if (java.lang.reflect.Proxy.isProxyClass(type)) {
+            // A proxy does what its handler does; the handler's class is checked on its own, and so
+            // must every interface be (a manager's proxies of registered types are such).
+            for (Class<?> face : type.getInterfaces()) {
+                if (!allowed(face)) {
+                    return false;
+                }
+            }
+            return true;
+        }
         String name = type.getName();
         int lambda = name.indexOf("$$Lambda");
         if (type.isHidden() && lambda > 0) {

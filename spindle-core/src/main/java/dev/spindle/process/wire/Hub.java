@@ -10,6 +10,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -50,24 +51,31 @@ public final class Hub {
     private static final Map<Byte, HelloHandler> HANDLERS = new ConcurrentHashMap<>();
     private static Hub instance;
 
-    private final Run run;
-    private final Path address;
-    private final ServerSocketChannel listener;
-    private final Map<Long, CompletableFuture<MessageChannel>> expected = new ConcurrentHashMap<>();
+    /** The text of every address this process's hubs listen on: what makes a handle local here. */
+    private static final Set<String> OWN = ConcurrentHashMap.newKeySet();
+    /** Which hub an object served by this thread is announced at, when not the run's. */
+    private static final ThreadLocal<Hub> ANNOUNCING = new ThreadLocal<>();
 
-    static {
-        HANDLERS.put(Hello.PEER, (channel, hello, deadline) -> {
-            Peer.start(channel, hello.pid(), null);
-            return true;
-        });
-    }
+    private final HubAddress where;
+    private final byte[] key;
+    private final ServerSocketChannel listener;
+    /** Whether connections of every kind are taken, or only {@link Hello#PEER}s (a TCP hub). */
+    private final boolean runHub;
+    private final Map<Long, CompletableFuture<MessageChannel>> expected = new ConcurrentHashMap<>();
+    private final Set<Peer> peers = ConcurrentHashMap.newKeySet();
+    /** What target 0 names on a TCP hub's connections: where a remote manager's clients start. */
+    private final ServedObject home;
 
     private Hub(Run run) throws IOException {
-        this.run = run;
         run.holdDirectory();
-        this.address = run.newSocketPath("hub");
+        Path path = run.newSocketPath("hub");
+        this.where = new UnixHubAddress(path);
+        this.key = run.key();
+        this.runHub = true;
+        this.home = null;
         this.listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        listener.bind(UnixDomainSocketAddress.of(address), 256);
+        listener.bind(UnixDomainSocketAddress.of(path), 256);
+        OWN.add(where.text());
         HANDLERS.put(Hello.CHILD, (channel, hello, deadline) -> {
             CompletableFuture<MessageChannel> future = expected.get(hello.value());
             if (future != null && future.complete(channel)) {
@@ -77,9 +85,7 @@ public final class Hub {
                     + ", which no one expects; closed it");
             return false;
         });
-        Thread acceptor = new Thread(this::acceptLoop, "spindle-process-hub");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        startAccepting("spindle-process-hub");
         // Closing wakes the accepting thread out of native code, which HotSpot's exit would wait 300 ms for.
         ExitSequence.at(ExitSequence.Step.STOP_HUB, () -> {
             try {
@@ -103,17 +109,111 @@ public final class Hub {
         }
     }
 
+    private Hub(ServerSocketChannel listener, TcpHubAddress where, byte[] key, ServedObject home) {
+        this.home = home;
+        this.where = where;
+        this.key = key.clone();
+        this.runHub = false;
+        this.listener = listener;
+        OWN.add(where.text());
+        TcpHubAddress.remember(where, key);
+        startAccepting("spindle-tcp-hub-" + where.port());
+    }
+
+    /**
+     * A hub on TCP {@code address} (port 0 picks a free one) that takes only calls to served
+     * objects ({@link Hello#PEER}), from processes that prove {@code key}: a remote manager's.
+     * Objects served while {@linkplain #announcing announcing} it are reachable there, and
+     * {@code home} as target 0 of every connection ({@link ObjectHandle#homeOf}).
+     *
+     * @throws IOException if the address cannot be bound
+     */
+    public static Hub listen(java.net.InetSocketAddress address, byte[] key, ServedObject home) throws IOException {
+        ServerSocketChannel listener = ServerSocketChannel.open();
+        try {
+            listener.bind(address, 256);
+            java.net.InetSocketAddress bound = (java.net.InetSocketAddress) listener.getLocalAddress();
+            String host = address.getAddress() != null && address.getAddress().isAnyLocalAddress()
+                    ? java.net.InetAddress.getLoopbackAddress().getHostAddress() : address.getHostString();
+            return new Hub(listener, new TcpHubAddress(host, bound.getPort()), key, home);
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Remembers {@code key} for the TCP hub at {@code address}: handles of objects served there
+     * then reach them from this process.
+     */
+    public static void rememberKey(java.net.InetSocketAddress address, byte[] key) {
+        TcpHubAddress.remember(TcpHubAddress.of(address), key);
+    }
+
+    /**
+     * Handles that name the TCP hub {@code announced} (as {@link #addressText} wrote it in its
+     * process) are dialled at {@code dialled} from now on, with the key remembered for it.
+     */
+    public static void route(String announced, java.net.InetSocketAddress dialled) {
+        TcpHubAddress.route(announced, TcpHubAddress.of(dialled));
+    }
+
+    /** Runs {@code creation} so that objects it serves are announced at this hub, not the run's. */
+    public <T> T announcing(java.util.concurrent.Callable<T> creation) throws Exception {
+        Hub before = ANNOUNCING.get();
+        ANNOUNCING.set(this);
+        try {
+            return creation.call();
+        } finally {
+            ANNOUNCING.set(before);
+        }
+    }
+
+    /** The hub objects served now are announced at: the one set by {@link #announcing}, or the run's. */
+    static Hub announced() throws IOException {
+        Hub hub = ANNOUNCING.get();
+        return hub != null ? hub : get();
+    }
+
+    /** Whether a hub of this process listens at {@code address} (a handle's text form). */
+    static boolean isOwn(String address) {
+        return OWN.contains(address);
+    }
+
+    /** The port of a TCP hub. */
+    public int port() {
+        return ((TcpHubAddress) where).port();
+    }
+
+    /** Stops a TCP hub: no new connection, and the connections it took end. */
+    public void close() {
+        try {
+            listener.close();
+        } catch (IOException e) {
+            // Closing anyway.
+        }
+        OWN.remove(where.text());
+        peers.forEach(Peer::close);
+    }
+
     /** Hands connections whose hello is of {@code kind} to {@code handler}, from now on. */
     public static void handle(byte kind, HelloHandler handler) {
         HANDLERS.put(kind, handler);
     }
 
+    /** The run hub's socket path. */
     public Path address() {
-        return address;
+        return ((UnixHubAddress) where).path();
     }
 
+    /** The run this process belongs to. */
     public Run run() {
-        return run;
+        return Run.current();
+    }
+
+    /** Where this hub listens, as a handle names it. */
+    public String addressText() {
+        return where.text();
     }
 
     /** The channel of the child launched with {@code token}, once it has connected and authenticated. */
@@ -124,10 +224,19 @@ public final class Hub {
         return future;
     }
 
+    private void startAccepting(String name) {
+        Thread acceptor = new Thread(this::acceptLoop, name);
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
     private void acceptLoop() {
         while (listener.isOpen()) {
             try {
                 SocketChannel socket = listener.accept();
+                if (!runHub) {
+                    socket.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                }
                 Thread.ofVirtual().name("spindle-process-hello").start(() -> greet(socket));
             } catch (ClosedChannelException e) {
                 return;
@@ -144,13 +253,21 @@ public final class Hub {
         try {
             channel = new MessageChannel(socket);
             Deadline deadline = Deadline.afterNanos(HELLO_TIMEOUT_NANOS);
-            channel.authenticate(run.key(), true, deadline);
+            channel.authenticate(key, true, deadline);
             Envelope first = Envelope.decode(channel.receive(deadline));
             if (first.kind() != Envelope.ONE_WAY || first.target() != 0) {
                 LOG.log(System.Logger.Level.WARNING, "a process opened a connection without a hello; closed it");
             } else {
                 Hello hello = Hello.decode(first.op(), first.payload());
-                HelloHandler handler = HANDLERS.get(hello.kind());
+                if (hello.kind() == Hello.PEER) {
+                    Peer peer = Peer.start(channel, hello.pid(), home);
+                    if (!runHub) {
+                        peers.add(peer);
+                        peer.onEnd(() -> peers.remove(peer));
+                    }
+                    return;
+                }
+                HelloHandler handler = runHub ? HANDLERS.get(hello.kind()) : null;
                 if (handler == null) {
                     LOG.log(System.Logger.Level.WARNING, "a process sent a hello of kind " + hello.kind()
                             + ", which this process does not serve; closed it");

@@ -68,8 +68,8 @@ public final class MessageChannel implements Closeable {
      *
      * @throws java.net.ConnectException when nothing listens there: the process that did has ended
      */
-    public static MessageChannel dial(java.nio.file.Path address, byte[] key, Deadline deadline) throws IOException {
-        MessageChannel made = new MessageChannel(Dialer.connect(address, deadline));
+    static MessageChannel dial(HubAddress address, byte[] key, Deadline deadline) throws IOException {
+        MessageChannel made = new MessageChannel(address.connect(deadline));
         try {
             made.authenticate(key, false, deadline);
             return made;

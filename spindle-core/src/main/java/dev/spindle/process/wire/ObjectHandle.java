@@ -8,7 +8,6 @@ import java.io.InterruptedIOException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 
 /**
  * How a shared object (a queue, a lock) reaches the {@link ServedObject} behind it, wherever it
@@ -40,8 +39,17 @@ public final class ObjectHandle implements Serializable {
 
     /** Serves {@code object} from this process, reachable from every process of the run. */
     public static ObjectHandle serve(ServedObject object) throws IOException {
-        Hub hub = Hub.get();
-        return new ObjectHandle(hub.address().toString(), PID, ServedObjects.add(object), object);
+        Hub hub = Hub.announced();
+        return new ObjectHandle(hub.addressText(), PID, ServedObjects.add(object), object);
+    }
+
+    /**
+     * The object a TCP hub at {@code address} serves as target 0 of its connections (see
+     * {@link Hub#listen}), in process {@code pid} (0 while not known): how a process that is not
+     * of the run starts, as a remote manager's client does.
+     */
+    public static ObjectHandle homeOf(java.net.InetSocketAddress address, long pid) {
+        return new ObjectHandle(TcpHubAddress.of(address).text(), pid, 0, null);
     }
 
     /** The pid of the process that serves the object. */
@@ -125,7 +133,7 @@ public final class ObjectHandle implements Serializable {
     public Peer peer() throws IOException {
         Peer known = peer;
         if (known == null || known.hasEnded()) {
-            known = Peers.to(Path.of(address), holderPid);
+            known = Peers.to(HubAddress.parse(address), holderPid);
             peer = known;
         }
         return known;
@@ -153,7 +161,8 @@ public final class ObjectHandle implements Serializable {
 
     private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
         in.defaultReadObject();
-        if (holderPid == PID) {
+        // The address, not the pid, says where: a remote manager's pid may be a local process's too.
+        if (Hub.isOwn(address)) {
             local = ServedObjects.get(id);
         }
     }

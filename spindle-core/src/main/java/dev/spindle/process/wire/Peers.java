@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Peers {
 
-    private static final Map<Path, Peer> PEERS = new ConcurrentHashMap<>();
+    private static final Map<String, Peer> PEERS = new ConcurrentHashMap<>();
     private static final ReentrantLock DIALLING = new ReentrantLock();
 
     private Peers() {
@@ -23,18 +23,23 @@ public final class Peers {
 
     /** The connection to the hub at {@code address} (of process {@code pid}), dialled on first use. */
     public static Peer to(Path address, long pid) throws IOException {
-        Peer peer = PEERS.get(address);
+        return to(new UnixHubAddress(address), pid);
+    }
+
+    /** {@link #to(Path, long)} for a hub at any address. */
+    static Peer to(HubAddress address, long pid) throws IOException {
+        Peer peer = PEERS.get(address.text());
         if (peer != null && !peer.hasEnded()) {
             return peer;
         }
         DIALLING.lock();
         try {
-            peer = PEERS.get(address);
+            peer = PEERS.get(address.text());
             if (peer == null || peer.hasEnded()) {
-                MessageChannel channel = Dialer.dial(address, Run.current().key(), Hello.of(Hello.PEER, 0, 0),
+                MessageChannel channel = Dialer.dial(address, address.key(), Hello.of(Hello.PEER, 0, 0),
                         Deadline.afterNanos(Hub.HELLO_TIMEOUT_NANOS));
                 peer = Peer.start(channel, pid, null);
-                add(address, peer);
+                add(address.text(), peer);
             }
             return peer;
         } finally {
@@ -44,6 +49,10 @@ public final class Peers {
 
     /** Makes {@code peer} the connection to the hub at {@code address}, until it ends. */
     public static void add(Path address, Peer peer) {
+        add(address.toString(), peer);
+    }
+
+    private static void add(String address, Peer peer) {
         PEERS.put(address, peer);
         peer.onEnd(() -> PEERS.remove(address, peer));
     }
