@@ -115,6 +115,7 @@ final class ChildMain {
             System.setErr(prefixed(FileDescriptor.err, prefix));
         }
 
+        order.remoteHubs().adopt();
         JavaSerializer serializer = order.serializer();
         try {
             Object task = serializer.decode(order.task());
@@ -204,7 +205,8 @@ final class ChildMain {
             Outcome.returned(serializer.encode(java.util.List.of(1, "two", 3.0))).encode();
             Outcome.threw(new IllegalStateException("warm-up")).encode();
             TaskOrder.decode(new TaskOrder("warm-up", false, false, true, java.util.List.of(),
-                    java.util.List.of(), SerializationLimits.DEFAULT, new byte[0]).encode());
+                    java.util.List.of(), SerializationLimits.DEFAULT, dev.spindle.process.wire.RemoteHubKeys.known(),
+                    new byte[0]).encode());
         } catch (Exception e) {
             throw new IOException("a standby JVM could not warm up", e);
         }

@@ -223,7 +223,8 @@ public final class Process<T> implements AutoCloseable {
             byte[] message;
             try {
                 TaskOrder order = new TaskOrder(name, daemon, prefixOutput, returnsResult,
-                        List.copyOf(serializer.allowedClasses()), List.copyOf(serializer.allowedPackages()), limits, encoded);
+                        List.copyOf(serializer.allowedClasses()), List.copyOf(serializer.allowedPackages()), limits,
+                        dev.spindle.process.wire.RemoteHubKeys.known(), encoded);
                 message = order.encode();
                 StartMethod method = startMethod != null ? startMethod : defaultStartMethod;
                 started = method == StartMethod.WARM ? WarmStandby.get().take()

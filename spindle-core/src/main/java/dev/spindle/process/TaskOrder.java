@@ -7,9 +7,12 @@ import java.util.List;
  * What a parent gives a child once it has authenticated: who the child is, and its task. The
  * order itself holds only Spindle's and the JDK's types; {@link #task} stays bytes until the
  * child decodes it with an allow-list widened by exactly the names listed here.
+ * {@link #remoteHubs} are the keys of TCP hubs (remote managers) the parent knows, so that what the
+ * task captured from one reaches it from the child too.
  */
 record TaskOrder(String name, boolean daemon, boolean prefixOutput, boolean returnsResult,
-        List<String> allowedClasses, List<String> allowedPackages, SerializationLimits limits, byte[] task)
+        List<String> allowedClasses, List<String> allowedPackages, SerializationLimits limits,
+        dev.spindle.process.wire.RemoteHubKeys remoteHubs, byte[] task)
         implements java.io.Serializable {
 
     /** The task's bytes are as long as the task is; its own limits apply when it is decoded. */

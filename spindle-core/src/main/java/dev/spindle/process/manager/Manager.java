@@ -143,7 +143,7 @@ public final class Manager implements AutoCloseable {
      */
     public static Manager connect(InetSocketAddress address, byte[] key, JavaSerializer serializer)
             throws IOException {
-        Hub.rememberKey(address, key);
+        Hub.connect(address, key);
         ObjectHandle home = ObjectHandle.homeOf(address, 0);
         ByteBuffer hello;
         try {
@@ -205,6 +205,16 @@ public final class Manager implements AutoCloseable {
     /** A new, empty {@link Namespace}: Python's {@code manager.Namespace()}. */
     public Namespace namespace() {
         return create("namespace");
+    }
+
+    /**
+     * The one namespace of this manager that every client gets, the same each time: where clients
+     * of a served manager find what others share (Python's servers register a {@code get_queue}
+     * for this). {@code manager.shared().set("jobs", manager.queue())} in one program, and
+     * {@code (ProcessQueue<Job>) manager.shared().get("jobs")} in another.
+     */
+    public Namespace shared() {
+        return create("shared");
     }
 
     /** A new {@link ManagedValue} holding {@code initial}: Python's {@code manager.Value}. */

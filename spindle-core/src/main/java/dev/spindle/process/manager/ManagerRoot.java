@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
@@ -53,6 +54,9 @@ final class ManagerRoot implements ServedObject {
     /** The TCP hub a served manager's objects are announced at; null for a manager of the run. */
     private final Hub announceAt;
     private final CountDownLatch shutdown = new CountDownLatch(1);
+    private final ReentrantLock sharing = new ReentrantLock();
+    /** The namespace every client of this manager gets from {@link Manager#shared()}; made on first use. */
+    private Namespace shared;
 
     ManagerRoot(JavaSerializer serializer, List<Registration<?>> registrations, Hub announceAt) {
         this.serializer = serializer;
@@ -65,6 +69,7 @@ final class ManagerRoot implements ServedObject {
                 Arrays.asList(((Object[]) args[0]).clone())), List.class, "array")));
         kinds.put("namespace", args -> new Namespace(new ManagedMap<>(hold(
                 Collections.synchronizedMap(new LinkedHashMap<>()), Map.class, "namespace"))));
+        kinds.put("shared", args -> shared());
         kinds.put("value", args -> ManagedObject.proxy(ManagedValue.class,
                 hold(new HeldValue<>(args[0]), ManagedValue.class, "value")));
         kinds.put("queue", args -> new ProcessQueue<>((Integer) args[0], serializer));
@@ -127,6 +132,18 @@ final class ManagerRoot implements ServedObject {
         }
         Object made = announced(() -> builtIn != null ? builtIn.apply(args) : registered(registration));
         return serializer.encode(made);
+    }
+
+    private Namespace shared() {
+        sharing.lock();
+        try {
+            if (shared == null) {
+                shared = (Namespace) kinds.get("namespace").apply(new Object[0]);
+            }
+            return shared;
+        } finally {
+            sharing.unlock();
+        }
     }
 
     private Object registered(Registration<?> registration) {

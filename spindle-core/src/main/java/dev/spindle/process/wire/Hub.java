@@ -133,9 +133,10 @@ public final class Hub {
         try {
             listener.bind(address, 256);
             java.net.InetSocketAddress bound = (java.net.InetSocketAddress) listener.getLocalAddress();
-            String host = address.getAddress() != null && address.getAddress().isAnyLocalAddress()
-                    ? java.net.InetAddress.getLoopbackAddress().getHostAddress() : address.getHostString();
-            return new Hub(listener, new TcpHubAddress(host, bound.getPort()), key, home);
+            // A hub on every interface announces loopback: its clients route to where they dialled.
+            java.net.InetSocketAddress announced = bound.getAddress().isAnyLocalAddress()
+                    ? new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), bound.getPort()) : bound;
+            return new Hub(listener, TcpHubAddress.of(announced), key, home);
         } catch (IOException | RuntimeException e) {
             listener.close();
             throw e;
@@ -143,11 +144,19 @@ public final class Hub {
     }
 
     /**
-     * Remembers {@code key} for the TCP hub at {@code address}: handles of objects served there
-     * then reach them from this process.
+     * Dials the TCP hub at {@code address} with {@code key} on a new connection, and once the hub
+     * has accepted the key, remembers it and makes this the connection handles use from now on
+     * (connections made before go on for those that have them). A wrong key fails here, whatever
+     * connection to the hub this process already has.
+     *
+     * @throws dev.spindle.process.AuthenticationException if the hub holds another key
      */
-    public static void rememberKey(java.net.InetSocketAddress address, byte[] key) {
-        TcpHubAddress.remember(TcpHubAddress.of(address), key);
+    public static void connect(java.net.InetSocketAddress address, byte[] key) throws IOException {
+        TcpHubAddress hub = TcpHubAddress.of(address);
+        MessageChannel channel = Dialer.dial(hub, key, Hello.of(Hello.PEER, 0, 0),
+                Deadline.afterNanos(HELLO_TIMEOUT_NANOS));
+        TcpHubAddress.remember(hub, key);
+        Peers.replace(hub.text(), Peer.start(channel, 0, null));
     }
 
     /**

@@ -52,6 +52,16 @@ public final class Peers {
         add(address.toString(), peer);
     }
 
+    /** Makes {@code peer} the connection to the hub at {@code address} from now on, under the dialling lock. */
+    static void replace(String address, Peer peer) {
+        DIALLING.lock();
+        try {
+            add(address, peer);
+        } finally {
+            DIALLING.unlock();
+        }
+    }
+
     private static void add(String address, Peer peer) {
         PEERS.put(address, peer);
         peer.onEnd(() -> PEERS.remove(address, peer));

@@ -25,16 +25,19 @@ record TcpHubAddress(String host, int port) implements HubAddress {
     /** Where to dial a hub that announces itself under another name than the one a client used. */
     private static final Map<String, TcpHubAddress> ROUTES = new ConcurrentHashMap<>();
 
+    /** The address by its IP when resolved (so that "localhost" and 127.0.0.1 are one hub), else its name. */
     static TcpHubAddress of(InetSocketAddress address) {
-        return new TcpHubAddress(address.getHostString(), address.getPort());
+        String host = address.isUnresolved() ? address.getHostString() : address.getAddress().getHostAddress();
+        return new TcpHubAddress(host, address.getPort());
     }
 
     /** The address written as {@code text}, or the one a client reached it by ({@link #route}). */
     static TcpHubAddress parse(String text) {
         TcpHubAddress routed = ROUTES.get(text);
-        if (routed != null) {
-            return routed;
-        }
+        return routed != null ? routed : parseText(text);
+    }
+
+    private static TcpHubAddress parseText(String text) {
         String rest = text.substring(SCHEME.length());
         int colon = rest.lastIndexOf(':');
         if (colon < 0) {
@@ -57,6 +60,17 @@ record TcpHubAddress(String host, int port) implements HubAddress {
         if (!announced.equals(dialled.text())) {
             ROUTES.put(announced, dialled);
         }
+    }
+
+    static RemoteHubKeys known() {
+        Map<String, String> routes = new java.util.HashMap<>();
+        ROUTES.forEach((announced, dialled) -> routes.put(announced, dialled.text()));
+        return RemoteHubKeys.of(KEYS, routes);
+    }
+
+    static void adopt(RemoteHubKeys known) {
+        known.keys().forEach((address, key) -> KEYS.put(address, key.clone()));
+        known.routes().forEach((announced, dialled) -> ROUTES.put(announced, parseText(dialled)));
     }
 
     @Override
