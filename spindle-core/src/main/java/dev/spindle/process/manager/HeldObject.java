@@ -30,13 +30,14 @@ import java.util.function.Function;
  * are decoded with the manager's serializer, so a class off its allow-list is refused by name
  * before anything of it is made.
  *
- * <p>A reply starts with {@link #RETURNED} and the encoded result, or with {@link #THREW} and what
+ * <p>Arguments and results cross as {@link ValueCodec} writes them. A reply starts with
+ * {@link #RETURNED} and the result, or with {@link #THREW} and what
  * was thrown: the name of the nearest common JDK exception type (which the caller throws again),
  * the thrown type's own name and its message. No exception object is encoded.
  */
 final class HeldObject implements ServedObject {
 
-    /** Call: a method by signature, then the encoded arguments (an {@code Object[]}). */
+    /** Call: a method by signature, the number of arguments, then each ({@link ValueCodec}). */
     static final byte INVOKE = 1;
     /** Call: a copy of a held map's entries or a held list's elements. */
     static final byte SNAPSHOT = 2;
@@ -121,9 +122,10 @@ final class HeldObject implements ServedObject {
             byte[] name = new byte[payload.getShort()];
             payload.get(name);
             signature = new String(name, StandardCharsets.UTF_8);
-            byte[] encoded = new byte[payload.remaining()];
-            payload.get(encoded);
-            args = (Object[]) serializer.decode(encoded);
+            args = new Object[payload.get()];
+            for (int i = 0; i < args.length; i++) {
+                args[i] = ValueCodec.read(payload, serializer);
+            }
         } catch (IOException | RuntimeException e) {
             return threw(new IllegalArgumentException("the manager refused a call to " + what + ": "
                     + e.getMessage() + " (a class must be on the allow-list of the manager's serializer)"));
@@ -165,17 +167,15 @@ final class HeldObject implements ServedObject {
     }
 
     private byte[] reply(Object result) {
-        byte[] encoded;
+        ValueCodec.Out out = new ValueCodec.Out(16);
         try {
-            encoded = serializer.encode(result);
+            out.write(RETURNED);
+            ValueCodec.write(out, result, serializer);
         } catch (IOException e) {
             return threw(new IllegalStateException("the manager cannot send back what " + what + " returned: "
                     + e.getMessage()));
         }
-        byte[] reply = new byte[1 + encoded.length];
-        reply[0] = RETURNED;
-        System.arraycopy(encoded, 0, reply, 1, encoded.length);
-        return reply;
+        return out.bytes();
     }
 
     private static byte[] threw(Throwable thrown) {

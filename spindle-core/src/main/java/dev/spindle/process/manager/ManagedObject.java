@@ -151,15 +151,19 @@ final class ManagedObject implements InvocationHandler, Serializable {
 
     private byte[] encodeCall(String signature, Object[] args) {
         byte[] name = signature.getBytes(StandardCharsets.UTF_8);
-        byte[] encoded;
+        ValueCodec.Out out = new ValueCodec.Out(32 + name.length);
         try {
-            encoded = serializer.encode(args);
+            out.data.writeShort(name.length);
+            out.data.write(name);
+            out.data.writeByte(args.length);
+            for (Object arg : args) {
+                ValueCodec.write(out, arg, serializer);
+            }
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot send the arguments of " + what + "." + signature
                     + " to the manager: " + e.getMessage(), e);
         }
-        return ByteBuffer.allocate(2 + name.length + encoded.length).putShort((short) name.length).put(name)
-                .put(encoded).array();
+        return out.bytes();
     }
 
     private Object decodeReply(ByteBuffer reply) {
@@ -170,11 +174,9 @@ final class ManagedObject implements InvocationHandler, Serializable {
         if (status == HeldObject.THREW) {
             throw HeldObject.rethrown(reply, what);
         }
-        byte[] result = new byte[reply.remaining()];
-        reply.get(result);
         try {
-            return serializer.decode(result);
-        } catch (IOException e) {
+            return ValueCodec.read(reply, serializer);
+        } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("cannot decode what " + what + " in the manager returned: "
                     + e.getMessage(), e);
         }
