@@ -3,8 +3,8 @@
  * model ({@link dev.spindle.net}), framing that solves TCP's "sticky packet" problem
  * ({@link dev.spindle.codec}), Python-style processes and pipes in child JVMs
  * ({@link dev.spindle.process}), queues and locks between them ({@link dev.spindle.process.queue},
- * {@link dev.spindle.process.sync}), and managers that hold shared maps, lists and more for every
- * process ({@link dev.spindle.process.manager}). It depends on the JDK alone.
+ * {@link dev.spindle.process.sync}), shared memory ({@link dev.spindle.process.shm}), and managers
+ * that hold shared maps, lists and more for every process ({@link dev.spindle.process.manager}). It depends on the JDK alone.
  *
  * <p>These packages are the API. {@code dev.spindle.internal} and the process layer's wire,
  * {@code dev.spindle.process.wire}, are not exported: nothing there is stable.
@@ -27,5 +27,6 @@ module dev.spindle.core {
     exports dev.spindle.process;
     exports dev.spindle.process.manager;
     exports dev.spindle.process.queue;
+    exports dev.spindle.process.shm;
     exports dev.spindle.process.sync;
 }

@@ -38,6 +38,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * removes the directory. When the last holders were killed instead, the directory stays until the
  * next root run of this user starts: it removes every {@code spindle-*} run directory of this user
  * whose lock nobody holds, and leaves those of live runs alone.
+ *
+ * <p>Shared-memory blocks the run created ({@link #recordBlock}) go with its directory, the same
+ * way and at the same moment.
  */
 public final class Run {
 
@@ -120,6 +123,27 @@ public final class Run {
         }
     }
 
+    /**
+     * Records that this run created {@code block} (a shared-memory file), so that it is removed
+     * with the run's directory: when the run's last process exits, or, if they were all killed,
+     * when the next run of this user starts. This process then holds the directory. Called before
+     * the file is made, so that a crash in between leaves no block unrecorded.
+     */
+    public void recordBlock(Path block) throws IOException {
+        holdDirectory();
+        RunBlocks.record(directory, block);
+    }
+
+    /** Completes {@code block}'s record once its file exists: the run removes that file and no other. */
+    public void identifyBlock(Path block) throws IOException {
+        RunBlocks.identify(directory, block);
+    }
+
+    /** Forgets {@code block}, which its owner unlinked: the run no longer removes it. */
+    public void forgetBlock(Path block) {
+        RunBlocks.forget(directory, block);
+    }
+
     /** A fresh socket path in the run's directory, unique within the run. */
     public Path newSocketPath(String kind) {
         return directory.resolve(kind + "-" + identity.pid() + "-" + sockets.incrementAndGet() + ".sock");
@@ -178,6 +202,7 @@ public final class Run {
             if (exclusive != null) {
                 Path directory = current != null ? current.directory : null;
                 if (directory != null) {
+                    RunBlocks.removeAll(directory);
                     deleteTree(directory);
                 }
             }
@@ -212,6 +237,7 @@ public final class Run {
                 try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
                      FileLock exclusive = channel.tryLock(0, Long.MAX_VALUE, false)) {
                     if (exclusive != null) {
+                        RunBlocks.removeAll(directory);
                         deleteTree(directory);
                     }
                 } catch (IOException | OverlappingFileLockException e) {
