@@ -221,6 +221,11 @@ public final class ProcessBench {
     static List<JsonNode> pythonRows(Path script, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("python3", script.toString()));
         command.addAll(List.of(args));
+        return jsonRows(command);
+    }
+
+    /** Runs {@code command} (a peer's side of a benchmark) and reads the JSON object on each line it prints. */
+    static List<JsonNode> jsonRows(List<String> command) throws Exception {
         java.lang.Process python = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<JsonNode> rows = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
