@@ -1,9 +1,6 @@
 package dev.spindle.process.shm;
 
-import dev.spindle.process.sync.ProcessRLock;
-
 import java.io.Serial;
-import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -23,22 +20,25 @@ import java.util.Objects;
  * array with one) around it, as Python's {@code lock=True}. A byte array's elements are plain
  * accesses.
  *
- * <p>Created in one process, captured by tasks, used by many: an array is {@link Serializable},
+ * <p>Created in one process, captured by tasks, used by many: an array is {@link java.io.Serializable},
  * and a copy is the same array. Its memory is one {@link SharedMemory} block, removed when the
  * run ends; {@link #close()} lets go of it in this process. Positions out of range throw
  * {@link IndexOutOfBoundsException}.
  */
-public abstract sealed class SharedArray implements Serializable, AutoCloseable
+public abstract sealed class SharedArray extends LockableBlock
         permits SharedArray.OfInt, SharedArray.OfLong, SharedArray.OfDouble, SharedArray.OfByte {
 
     @Serial
     private static final long serialVersionUID = 1L;
 
-    private final SharedMemory block;
     private final int length;
-    private final ProcessRLock lock;
 
     private SharedArray(int length, int elementBytes, boolean locked) {
+        super(checkedBytes(length, elementBytes), locked, "lock = true (SharedArray.ofLongs(length, true) ...)");
+        this.length = length;
+    }
+
+    private static int checkedBytes(int length, int elementBytes) {
         if (length <= 0) {
             throw new IllegalArgumentException("a shared array's length must be positive, not " + length);
         }
@@ -46,9 +46,7 @@ public abstract sealed class SharedArray implements Serializable, AutoCloseable
             throw new IllegalArgumentException("a shared array of " + length + " elements of " + elementBytes
                     + " bytes is more than a block holds (2 GiB)");
         }
-        this.block = SharedMemory.create(length * elementBytes);
-        this.length = length;
-        this.lock = locked ? new ProcessRLock() : null;
+        return length * elementBytes;
     }
 
     /** A new shared {@code int} array of {@code length} zeros; with {@code lock}, also a lock ({@link #lock()}). */
@@ -76,32 +74,9 @@ public abstract sealed class SharedArray implements Serializable, AutoCloseable
         return length;
     }
 
-    /**
-     * The lock created with the array: Python's {@code get_lock()}.
-     *
-     * @throws IllegalStateException if the array was created without one
-     */
-    public ProcessRLock lock() {
-        if (lock == null) {
-            throw new IllegalStateException("this shared array was created without a lock; create it with "
-                    + "lock = true (SharedArray.ofLongs(length, true)) for one");
-        }
-        return lock;
-    }
-
-    /** Lets go of the array in this process: later calls on this object throw {@link IllegalStateException}. */
-    @Override
-    public void close() {
-        block.close();
-    }
-
-    MappedByteBuffer memory() {
-        return block.mapped();
-    }
-
     /** A view of the memory for a bulk copy: this thread's own, native order. */
     ByteBuffer view() {
-        return block.mapped().duplicate().order(ByteOrder.nativeOrder());
+        return memory().duplicate().order(ByteOrder.nativeOrder());
     }
 
     int check(int index) {

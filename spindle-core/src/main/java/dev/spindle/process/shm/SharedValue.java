@@ -1,9 +1,6 @@
 package dev.spindle.process.shm;
 
-import dev.spindle.process.sync.ProcessRLock;
-
 import java.io.Serial;
-import java.io.Serializable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -33,7 +30,7 @@ import java.util.function.DoubleUnaryOperator;
  *
  * <h2>Lifecycle</h2>
  * A value is a {@link SharedMemory} block of its own, created with it and removed when the run
- * ends. It is {@link Serializable}: a value captured by a task, or sent through a pipe or a queue,
+ * ends. It is {@link java.io.Serializable}: a value captured by a task, or sent through a pipe or a queue,
  * is the same value in the other process. {@link #close()} lets go of it in this process.
  *
  * <h2>Pitfalls</h2>
@@ -45,7 +42,7 @@ import java.util.function.DoubleUnaryOperator;
  *   numbers, use one {@link SharedArray}.</li>
  * </ul>
  */
-public abstract sealed class SharedValue implements Serializable, AutoCloseable
+public abstract sealed class SharedValue extends LockableBlock
         permits SharedValue.OfInt, SharedValue.OfLong, SharedValue.OfDouble {
 
     @Serial
@@ -53,12 +50,8 @@ public abstract sealed class SharedValue implements Serializable, AutoCloseable
     static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
-    private final SharedMemory block;
-    private final ProcessRLock lock;
-
     private SharedValue(int bytes, boolean locked) {
-        this.block = SharedMemory.create(bytes);
-        this.lock = locked ? new ProcessRLock() : null;
+        super(bytes, locked, "SharedValue.ofLong(initial, true) (or ofInt, ofDouble)");
     }
 
     /** A new shared {@code long}, without a lock. */
@@ -95,29 +88,6 @@ public abstract sealed class SharedValue implements Serializable, AutoCloseable
         OfDouble value = new OfDouble(lock);
         value.set(initial);
         return value;
-    }
-
-    /**
-     * The lock created with the value, for updates of several steps: Python's {@code get_lock()}.
-     *
-     * @throws IllegalStateException if the value was created without one
-     */
-    public ProcessRLock lock() {
-        if (lock == null) {
-            throw new IllegalStateException("this shared value was created without a lock; create it with "
-                    + "SharedValue.ofLong(initial, true) (or ofInt, ofDouble) for one");
-        }
-        return lock;
-    }
-
-    /** Lets go of the value in this process: later calls on this object throw {@link IllegalStateException}. */
-    @Override
-    public void close() {
-        block.close();
-    }
-
-    MappedByteBuffer memory() {
-        return block.mapped();
     }
 
     /** A shared {@code long}: {@link java.util.concurrent.atomic.AtomicLong}'s methods on shared memory. */
