@@ -98,7 +98,9 @@ public final class SharedMemory implements AutoCloseable, Serializable {
      * @throws UncheckedIOException if the block cannot be made (no room in {@code /dev/shm})
      */
     public static SharedMemory create(int size) {
-        return create("spindle-" + HexFormat.of().formatHex(RANDOM.generateSeed(8)), size);
+        byte[] random = new byte[8];
+        RANDOM.nextBytes(random); // generateSeed could block on the system's entropy
+        return create("spindle-" + HexFormat.of().formatHex(random), size);
     }
 
     /**

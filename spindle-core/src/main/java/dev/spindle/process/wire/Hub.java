@@ -30,6 +30,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * fails the handshake, or whose hello names nothing this process has, is closed without anything
  * being decoded, and the listener goes on: an idle or garbage connection costs one virtual thread
  * until its handshake times out, and never delays another.
+ *
+ * <p>A process may also {@linkplain #listen listen on TCP}, with a key of its own, for processes of
+ * other runs and machines: a remote manager. Such a hub takes only {@link Hello#PEER} connections,
+ * whose target 0 is the hub's home object; objects served while it is
+ * {@linkplain #announcing announced} carry its address, so their handles reach them there.
  */
 public final class Hub {
 
@@ -273,6 +278,9 @@ public final class Hub {
                     if (!runHub) {
                         peers.add(peer);
                         peer.onEnd(() -> peers.remove(peer));
+                        if (!listener.isOpen()) {
+                            peer.close(); // greeted while the hub closed: it would have missed this one
+                        }
                     }
                     return;
                 }
