@@ -26,6 +26,7 @@ module dev.spindle.core {
     exports dev.spindle.net;
     exports dev.spindle.process;
     exports dev.spindle.process.manager;
+    exports dev.spindle.process.pool;
     exports dev.spindle.process.queue;
     exports dev.spindle.process.shm;
     exports dev.spindle.process.sync;

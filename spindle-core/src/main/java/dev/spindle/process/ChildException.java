@@ -35,8 +35,12 @@ public final class ChildException extends RuntimeException {
         return originalMessage;
     }
 
-    /** Writes {@code thrown} and its causes: names, messages and frames, never objects. */
-    static void write(Throwable thrown, DataOutput out) throws IOException {
+    /**
+     * Writes {@code thrown} and its causes: names, messages and frames, never objects. This is how
+     * every Spindle child reports what it threw (a process's task, a pool's task); {@link #read}
+     * reads it back as a {@code ChildException}, whatever the original's class.
+     */
+    public static void write(Throwable thrown, DataOutput out) throws IOException {
         int depth = 0;
         for (Throwable t = thrown; t != null && depth < MAX_CAUSES; t = causeOf(t), depth++) {
             out.writeBoolean(true);
@@ -100,8 +104,8 @@ public final class ChildException extends RuntimeException {
         }
     }
 
-    /** Reads what {@link #write} wrote. */
-    static ChildException read(DataInput in) throws IOException {
+    /** Reads what {@link #write} wrote: the exception and its causes, as {@code ChildException}s. */
+    public static ChildException read(DataInput in) throws IOException {
         ChildException first = null;
         ChildException last = null;
         while (in.readBoolean()) {

@@ -94,6 +94,37 @@ public final class JavaSerializer implements Serializer, java.io.Serializable {
         return new JavaSerializer(Set.copyOf(more), allowedPackages, limits);
     }
 
+    /**
+     * A serializer that also allows the classes whose code {@code task} runs: a serializable
+     * lambda's or method reference's capturing class, else the task's own class, and their nest
+     * hosts. What a {@link Process} or a pool allows for a task of the user's, so that the task
+     * itself crosses without an {@link #allow} of its own.
+     */
+    public JavaSerializer allowCodeOf(Object task) {
+        return allowNames(definingClasses(Objects.requireNonNull(task, "task")));
+    }
+
+    /** The classes whose code the task runs: a lambda's capturing class, else the task's class, and their nest hosts. */
+    static Set<String> definingClasses(Object task) {
+        Set<String> names = new java.util.LinkedHashSet<>();
+        Class<?> type = task.getClass();
+        if (type.isSynthetic() || type.isHidden()) {
+            try {
+                java.lang.reflect.Method writeReplace = type.getDeclaredMethod("writeReplace");
+                writeReplace.setAccessible(true);
+                java.lang.invoke.SerializedLambda lambda = (java.lang.invoke.SerializedLambda) writeReplace.invoke(task);
+                String capturing = lambda.getCapturingClass().replace('/', '.');
+                names.add(capturing);
+                type = Class.forName(capturing, false, type.getClassLoader());
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // Not a serializable lambda after all; fall through to its own class.
+            }
+        }
+        names.add(type.getName());
+        names.add(type.getNestHost().getName());
+        return names;
+    }
+
     /** The default serializer widened by these class names and packages: what a task order carries. */
     static JavaSerializer allowing(java.util.Collection<String> classNames,
             java.util.Collection<String> packageNames, SerializationLimits limits) {

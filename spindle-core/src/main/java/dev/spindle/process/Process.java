@@ -6,8 +6,6 @@ import dev.spindle.process.wire.Run;
 
 import java.io.IOException;
 import java.io.NotSerializableException;
-import java.lang.invoke.SerializedLambda;
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -287,6 +285,19 @@ public final class Process<T> implements AutoCloseable {
         return true;
     }
 
+    /**
+     * A future that completes with this process once its child has ended and what the child
+     * reported (its result, its exception, the signal that ended it) has been read: from then on
+     * {@link #exitCode}, {@link #exception} and {@link #result} answer at once. Like
+     * {@link java.lang.Process#onExit}; dependent actions run on a thread of the JDK's.
+     *
+     * @throws IllegalStateException if the process has not been started
+     */
+    public java.util.concurrent.CompletableFuture<Process<T>> onExit() {
+        ChildJvm c = started();
+        return c.os.onExit().thenCombine(c.link.outcome.handle((o, e) -> o), (os, o) -> this);
+    }
+
     /** Whether the child has started and not yet ended. */
     public boolean isAlive() {
         ChildJvm c = child;
@@ -440,30 +451,7 @@ public final class Process<T> implements AutoCloseable {
     }
 
     private JavaSerializer serializer() {
-        Set<String> classes = new LinkedHashSet<>(allowedClasses);
-        classes.addAll(definingClasses(task));
-        return JavaSerializer.allowing(classes, allowedPackages, limits);
-    }
-
-    /** The classes whose code the task runs: a lambda's capturing class, else the task's class, and their nest hosts. */
-    static Set<String> definingClasses(Object task) {
-        Set<String> names = new LinkedHashSet<>();
-        Class<?> type = task.getClass();
-        if (type.isSynthetic() || type.isHidden()) {
-            try {
-                Method writeReplace = type.getDeclaredMethod("writeReplace");
-                writeReplace.setAccessible(true);
-                SerializedLambda lambda = (SerializedLambda) writeReplace.invoke(task);
-                String capturing = lambda.getCapturingClass().replace('/', '.');
-                names.add(capturing);
-                type = Class.forName(capturing, false, type.getClassLoader());
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                // Not a serializable lambda after all; fall through to its own class.
-            }
-        }
-        names.add(type.getName());
-        names.add(type.getNestHost().getName());
-        return names;
+        return JavaSerializer.allowing(allowedClasses, allowedPackages, limits).allowCodeOf(task);
     }
 
     private ChildJvm started() {

@@ -1,5 +1,6 @@
 package dev.spindle.process.manager;
 
+import dev.spindle.process.wire.ValueCodec;
 import dev.spindle.internal.Deadline;
 import dev.spindle.process.Serializer;
 import dev.spindle.process.wire.Caller;

@@ -1,5 +1,6 @@
 package dev.spindle.process.manager;
 
+import dev.spindle.process.wire.ValueCodec;
 import dev.spindle.internal.Deadline;
 import dev.spindle.process.HolderUnreachableException;
 import dev.spindle.process.Serializer;
@@ -153,9 +154,9 @@ final class ManagedObject implements InvocationHandler, Serializable {
         byte[] name = signature.getBytes(StandardCharsets.UTF_8);
         ValueCodec.Out out = new ValueCodec.Out(32 + name.length);
         try {
-            out.data.writeShort(name.length);
-            out.data.write(name);
-            out.data.writeByte(args.length);
+            out.data().writeShort(name.length);
+            out.data().write(name);
+            out.data().writeByte(args.length);
             for (Object arg : args) {
                 ValueCodec.write(out, arg, serializer);
             }
