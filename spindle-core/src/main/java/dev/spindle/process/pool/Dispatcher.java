@@ -175,7 +175,7 @@ final class Dispatcher implements ServedObject {
                 if (queue.remove(task)) {
                     continue;
                 }
-                for (Worker w : live) {
+                for (Worker w : List.copyOf(live)) {
                     if (w.inFlight.peekFirst() == task && interrupt) {
                         stop(w, "because its task was cancelled");
                     }

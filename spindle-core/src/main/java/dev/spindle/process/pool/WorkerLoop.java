@@ -4,7 +4,6 @@ import dev.spindle.internal.Deadline;
 import dev.spindle.process.ChildException;
 import dev.spindle.process.JavaSerializer;
 import dev.spindle.process.SerializableBiFunction;
-import dev.spindle.process.SerializableCallable;
 import dev.spindle.process.SerializableFunction;
 import dev.spindle.process.SerializableRunnable;
 import dev.spindle.process.wire.Caller;
@@ -145,7 +144,7 @@ final class WorkerLoop implements SerializableRunnable {
                     results.add(fn.apply(arguments.get(i), arguments.get(i + 1)));
                 }
             }
-            case SerializableCallable<?> c -> results.add(c.call());
+            case java.util.concurrent.Callable<?> c -> results.add(c.call());
             case null -> throw new IllegalStateException("the pool sent a task of a job it never defined");
             default -> throw new IllegalStateException("a pool task of unknown shape: " + function.getClass().getName());
         }
