@@ -378,34 +378,33 @@ final class Dispatcher implements ServedObject {
             lock.unlock();
         }
         flush(touched);
-        if (!task.isSettled()) {
-            byte[] bytes = new byte[body.remaining()];
-            body.get(bytes);
-            deliver(() -> settle(task, status, bytes));
-        }
-    }
-
-    /** On the result thread: decodes the answer and hands it to the task's sink. */
-    private static void settle(PoolTask task, byte status, byte[] body) {
         if (!task.settle()) {
             return;
         }
-        if (status == Frames.OK) {
-            List<Object> values;
-            try {
-                values = ValueCodec.readAll(ByteBuffer.wrap(body), task.job.serializer);
-            } catch (IOException | RuntimeException e) {
-                task.sink.failed(task, e);
-                return;
-            }
-            task.sink.succeeded(task, values);
-            return;
-        }
+        // Decoded here, on the worker's link: a waiting caller wakes without a hop to the result thread.
         try {
-            task.sink.failed(task, ChildException.read(new DataInputStream(new ByteArrayInputStream(body))));
-        } catch (IOException e) {
-            task.sink.failed(task, e);
+            if (status == Frames.OK) {
+                settle(task, ValueCodec.readAll(body, task.job.serializer), null);
+            } else {
+                byte[] bytes = new byte[body.remaining()];
+                body.get(bytes);
+                settle(task, null, ChildException.read(new DataInputStream(new ByteArrayInputStream(bytes))));
+            }
+        } catch (IOException | RuntimeException e) {
+            settle(task, null, e);
         }
+    }
+
+    /** Hands a settled task's outcome to its sink: to a waiting caller now, to callbacks on the result thread. */
+    private void settle(PoolTask task, List<Object> values, Throwable cause) {
+        task.sink.arrived(values, cause);
+        deliver(() -> {
+            if (cause == null) {
+                task.sink.succeeded(task, values);
+            } else {
+                task.sink.failed(task, cause);
+            }
+        });
     }
 
     // ---- scheduling, under the lock ----------------------------------------------------------
@@ -711,7 +710,7 @@ final class Dispatcher implements ServedObject {
         if (!task.settle()) {
             return false;
         }
-        deliver(() -> task.sink.failed(task, cause));
+        settle(task, null, cause);
         return true;
     }
 
