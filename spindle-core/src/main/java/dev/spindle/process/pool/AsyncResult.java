@@ -98,7 +98,8 @@ public final class AsyncResult<T> {
     /**
      * The task's future: it completes with the value or with what the task failed with (the
      * cause a {@link TaskFailedException} would carry). {@code cancel(true)} stops the worker that
-     * runs the task. Dependent actions run on the pool's result thread: keep them short.
+     * runs the task. Actions chained without {@code Async} run on the thread that read the result
+     * from its worker: keep them short.
      */
     public CompletableFuture<T> toCompletableFuture() {
         return future;

@@ -381,7 +381,7 @@ final class Dispatcher implements ServedObject {
         if (!task.settle()) {
             return;
         }
-        // Decoded here, on the worker's link: a waiting caller wakes without a hop to the result thread.
+        // Decoded and handed over here, on the worker's link: a waiting caller wakes without another thread hop.
         try {
             if (status == Frames.OK) {
                 settle(task, ValueCodec.readAll(body, task.job.serializer), null);
@@ -395,16 +395,13 @@ final class Dispatcher implements ServedObject {
         }
     }
 
-    /** Hands a settled task's outcome to its sink: to a waiting caller now, to callbacks on the result thread. */
-    private void settle(PoolTask task, List<Object> values, Throwable cause) {
-        task.sink.arrived(values, cause);
-        deliver(() -> {
-            if (cause == null) {
-                task.sink.succeeded(task, values);
-            } else {
-                task.sink.failed(task, cause);
-            }
-        });
+    /** Hands a settled task's outcome to its sink, on this thread: never under the lock. */
+    private static void settle(PoolTask task, List<Object> values, Throwable cause) {
+        if (cause == null) {
+            task.sink.succeeded(task, values);
+        } else {
+            task.sink.failed(task, cause);
+        }
     }
 
     // ---- scheduling, under the lock ----------------------------------------------------------
@@ -705,13 +702,21 @@ final class Dispatcher implements ServedObject {
         terminated.signalAll();
     }
 
-    /** Settles {@code task} with {@code cause} on the result thread; false if it was settled already. */
+    /**
+     * Settles {@code task} with {@code cause} on the result thread (the lock may be held here, and a
+     * sink runs the user's dependent actions); false if it was settled already.
+     */
     private boolean fail(PoolTask task, Throwable cause) {
         if (!task.settle()) {
             return false;
         }
-        settle(task, null, cause);
+        deliver(() -> settle(task, null, cause));
         return true;
+    }
+
+    /** Where callbacks run: the pool's result thread, one at a time, as Python's result handler. */
+    java.util.concurrent.Executor callbacks() {
+        return this::deliver;
     }
 
     private void deliver(Runnable action) {

@@ -12,7 +12,7 @@ final class MapResults<R> implements TaskSink {
     final TaskFuture<List<R>> future;
     private final Object[] values;
     private final int[] offsets;
-    private int left;
+    private final java.util.concurrent.atomic.AtomicInteger left;
 
     /** Results for {@code size} items in chunks of {@code chunkSize}. */
     MapResults(TaskFuture<List<R>> future, int size, int chunkSize) {
@@ -23,7 +23,7 @@ final class MapResults<R> implements TaskSink {
         for (int i = 0; i < chunks; i++) {
             offsets[i] = i * chunkSize;
         }
-        this.left = chunks;
+        this.left = new java.util.concurrent.atomic.AtomicInteger(chunks);
         if (chunks == 0) {
             future.complete(List.of());
         }
@@ -32,11 +32,11 @@ final class MapResults<R> implements TaskSink {
     @Override
     @SuppressWarnings("unchecked")
     public void succeeded(PoolTask task, List<Object> chunk) {
-        // Only the pool's result thread calls this: no lock needed.
+        // Chunks fill their own slots; the count's decrement publishes them to whoever completes the list.
         for (int i = 0; i < chunk.size(); i++) {
             values[offsets[task.index] + i] = chunk.get(i);
         }
-        if (--left == 0) {
+        if (left.decrementAndGet() == 0) {
             future.complete((List<R>) Arrays.asList(values));
         }
     }

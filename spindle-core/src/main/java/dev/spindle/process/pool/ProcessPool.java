@@ -70,8 +70,10 @@ import java.util.function.Consumer;
  *
  * <h2>Pitfalls</h2>
  * <ul>
- *   <li>Callbacks, and actions chained on {@link AsyncResult#toCompletableFuture}, run on the
- *   pool's one result thread, as in Python: one that blocks holds up every later result.</li>
+ *   <li>Callbacks run on the pool's one result thread, as in Python: one that blocks holds up
+ *   every later callback. Actions chained on {@link AsyncResult#toCompletableFuture} without
+ *   {@code Async} run on the thread that read the result from its worker: one that blocks holds
+ *   up that worker's results.</li>
  *   <li>Workers are new JVMs: static state set here is not there. Use the
  *   {@linkplain Builder#initializer initializer} for per-worker setup.</li>
  *   <li>Tasks queued behind a worker's running task are not taken back while it runs: a pool
@@ -177,7 +179,8 @@ public final class ProcessPool implements AutoCloseable {
             Consumer<? super Throwable> errorCallback) {
         TaskFuture<R> future = new TaskFuture<>(dispatcher);
         if (callback != null || errorCallback != null) {
-            future.whenComplete((value, error) -> Callbacks.run(value, error, callback, errorCallback));
+            future.whenCompleteAsync((value, error) -> Callbacks.run(value, error, callback, errorCallback),
+                    dispatcher.callbacks());
         }
         submit(function, arguments, future);
         return new AsyncResult<>(future);
@@ -260,7 +263,8 @@ public final class ProcessPool implements AutoCloseable {
         Job job = job(function);
         TaskFuture<List<R>> future = new TaskFuture<>(dispatcher);
         if (callback != null || errorCallback != null) {
-            future.whenComplete((value, error) -> Callbacks.run(value, error, callback, errorCallback));
+            future.whenCompleteAsync((value, error) -> Callbacks.run(value, error, callback, errorCallback),
+                    dispatcher.callbacks());
         }
         int items = flat.size() / perItem;
         MapResults<R> sink = new MapResults<>(future, items, chunkSize);

@@ -53,8 +53,9 @@ import java.util.concurrent.TimeoutException;
  *
  * <h2>Pitfalls</h2>
  * <ul>
- *   <li>Futures complete on the pool's result thread, and so do actions chained on them: keep
- *   those short.</li>
+ *   <li>A future completes on the thread that read its result from the worker's link, and actions
+ *   chained on it without {@code Async} run there: one that blocks holds up that worker's
+ *   results. Chain long actions with the {@code Async} forms.</li>
  * </ul>
  */
 public final class ProcessPoolExecutor implements ExecutorService {

@@ -1,12 +1,7 @@
 package dev.spindle.process.pool;
 
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The future of a pool call. {@link #cancel cancel(true)} stops the worker running it (and
@@ -14,10 +9,9 @@ import java.util.concurrent.TimeoutException;
  * keeps a queued task from starting. As the sink of a single task, it completes with the task's
  * value; a call of many chunks ({@code map}) completes it through its own sink.
  *
- * <p>Dependent actions ({@code thenApply}, callbacks) run on the pool's result thread, one at a
- * time, like Python's result handler: an action that blocks holds up every later result. A
- * caller blocked in {@link #get()} or {@link #join()} is woken as soon as the outcome arrives,
- * before the result thread completes the future: one thread hop fewer on every round trip.
+ * <p>It completes on the thread that read the result from the worker's link (a failure: on the
+ * pool's result thread), and dependent actions chained without {@code Async} run there: one that
+ * blocks holds up that worker's results. Callbacks given to the pool run on its result thread.
  */
 final class TaskFuture<T> extends CompletableFuture<T> implements TaskSink {
 
@@ -25,11 +19,6 @@ final class TaskFuture<T> extends CompletableFuture<T> implements TaskSink {
     private final boolean hasFixedValue;
     private final T fixedValue;
     private volatile List<PoolTask> tasks = List.of();
-    private final CountDownLatch arrived = new CountDownLatch(1);
-    private final java.util.concurrent.atomic.AtomicReference<Arrival> arrival = new java.util.concurrent.atomic.AtomicReference<>();
-
-    private record Arrival(Object value, Throwable failure) {
-    }
 
     TaskFuture(Dispatcher dispatcher) {
         this(dispatcher, false, null);
@@ -51,78 +40,8 @@ final class TaskFuture<T> extends CompletableFuture<T> implements TaskSink {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled) {
             dispatcher.cancel(tasks, mayInterruptIfRunning);
-            arrived(null, new CancellationException("the task was cancelled"));
         }
         return cancelled;
-    }
-
-    @Override
-    public boolean complete(T given) {
-        boolean completed = super.complete(given);
-        if (completed) {
-            arrive(given, null);
-        }
-        return completed;
-    }
-
-    @Override
-    public boolean completeExceptionally(Throwable thrown) {
-        boolean completed = super.completeExceptionally(thrown);
-        if (completed) {
-            arrive(null, thrown);
-        }
-        return completed;
-    }
-
-    @Override
-    public void arrived(List<Object> values, Throwable cause) {
-        if (cause != null) {
-            arrive(null, cause);
-        } else if (!hasFixedValue) {
-            arrive(values.get(0), null);
-        } else {
-            arrive(fixedValue, null);
-        }
-    }
-
-    private void arrive(Object given, Throwable thrown) {
-        if (arrival.compareAndSet(null, new Arrival(given, thrown))) {
-            arrived.countDown();
-        }
-    }
-
-    @Override
-    public T get() throws InterruptedException, ExecutionException {
-        arrived.await();
-        return outcome();
-    }
-
-    @Override
-    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        if (!arrived.await(timeout, unit)) {
-            throw new TimeoutException("the task has not finished in " + timeout + " " + unit.name().toLowerCase());
-        }
-        return outcome();
-    }
-
-    @SuppressWarnings("unchecked")
-    private T outcome() throws ExecutionException {
-        if (isDone()) {
-            // Completed already (by the result thread, or by a cancel): the future's own answer stands.
-            try {
-                return super.get();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e); // never: a completed future does not wait
-            }
-        }
-        Arrival a = arrival.get();
-        if (a.failure() instanceof CancellationException c) {
-            throw c;
-        }
-        if (a.failure() != null) {
-            throw new ExecutionException(a.failure());
-        }
-        return (T) a.value();
     }
 
     @Override
