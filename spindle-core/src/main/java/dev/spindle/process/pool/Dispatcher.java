@@ -329,6 +329,8 @@ final class Dispatcher implements ServedObject {
             if (w == null || peer == null || w.state != Worker.State.STARTING) {
                 return;
             }
+            // This reader hands results to waiting threads and the worker's JVM needs its cores: no polling.
+            peer.stopPolling();
             w.peer = peer;
             w.inbox = inbox;
             w.everReady = true;

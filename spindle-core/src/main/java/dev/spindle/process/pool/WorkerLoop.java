@@ -57,6 +57,8 @@ final class WorkerLoop implements SerializableRunnable {
         byte[] ready = ByteBuffer.allocate(16).putLong(serial).putLong(inboxId).array();
         pool.oneWay(Frames.READY, ready, 0, ready.length);
         inbox.parent = pool.connected();
+        // The link's reader hands each batch to this thread, which then needs the CPU it would poll on.
+        inbox.parent.stopPolling();
         Map<Long, Object> functions = new HashMap<>();
         Map<Long, JavaSerializer> serializers = new HashMap<>();
         while (true) {

@@ -193,6 +193,11 @@ public final class Peer implements Closeable {
         }
     }
 
+    /** Stops this connection's reader from polling before it sleeps ({@link MessageChannel#stopPolling}). */
+    public void stopPolling() {
+        channel.stopPolling();
+    }
+
     /** Ends the connection (see the class's Lifecycle). */
     @Override
     public void close() {
