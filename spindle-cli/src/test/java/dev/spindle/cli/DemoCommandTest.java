@@ -53,8 +53,28 @@ class DemoCommandTest {
         int exit = run(out, "demo", "cpu-vs-io", "--workers", "2", "--sleep", "100ms");
         assertThat(exit).isZero();
         assertThat(out.toString())
-                .contains("| platform threads |", "| virtual threads |", "| processes (spawn) |")
+                .contains("| platform threads |", "| virtual threads |", "| process pool |")
                 .contains("Java has no GIL");
+    }
+
+    @Test
+    void poolDemoRunsTheSeedsExamplesAndTheCrawlersCallbacksParseInTheParent() {
+        StringWriter out = new StringWriter();
+        int exit = run(out, "demo", "pool", "--workers", "2", "--tasks", "4", "--sleep", "50ms", "--pages", "3");
+        String text = out.toString();
+        assertThat(exit).as(text).isZero();
+        long parent = ProcessHandle.current().pid();
+        assertThat(text).contains("apply(foo, 3) = 103", "4 tasks in", "faster than apply")
+                .contains("squares of 0..9 computed in the workers: [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]")
+                .contains("its workers exited");
+        for (int i = 100; i < 104; i++) {
+            assertThat(text).contains("-->exec done: " + i + " (callback in pid " + parent + ")");
+        }
+        for (int page = 1; page <= 3; page++) {
+            assertThat(text).containsPattern("/page/" + page + ": \"Page " + page
+                    + " of the local site\", \\d+ bytes \\(fetched in pid \\d+, parsed in pid " + parent + "\\)");
+        }
+        assertThat(text).doesNotContain("fetched in pid " + parent + ",");
     }
 
     @Test

@@ -408,52 +408,76 @@ final class Dispatcher implements ServedObject {
 
     // ---- scheduling, under the lock ----------------------------------------------------------
 
-    /** Sends ready workers the queued tasks they have room for; returns the workers with frames to send. */
+    /**
+     * Sends ready workers the queued tasks they have room for, each task to the least loaded of them
+     * (so two tasks on two idle workers run at once); returns the workers with frames to send.
+     */
     private List<Worker> assign() {
         List<Worker> touched = new ArrayList<>();
         if (queue.isEmpty() || (state != State.RUNNING && state != State.SHUTDOWN)) {
             return touched;
         }
-        long now = System.nanoTime();
+        List<Worker> open = new ArrayList<>();
         for (Worker w : slots) {
-            if (w == null || w.state != Worker.State.READY || queue.isEmpty()) {
+            if (w != null && w.state == Worker.State.READY && roomOf(w) > 0) {
+                open.add(w);
+            }
+        }
+        int[] room = new int[open.size()];
+        for (int i = 0; i < room.length; i++) {
+            room[i] = roomOf(open.get(i));
+        }
+        long now = System.nanoTime();
+        while (!queue.isEmpty()) {
+            int pick = -1;
+            for (int i = 0; i < room.length; i++) {
+                if (room[i] > 0 && (pick < 0 || open.get(i).inFlight.size() < open.get(pick).inFlight.size())) {
+                    pick = i;
+                }
+            }
+            if (pick < 0) {
+                break;
+            }
+            PoolTask task = queue.pollFirst();
+            if (task.isSettled()) {
                 continue;
             }
-            int room = w.room();
-            if (settings.maxTasksPerChild() > 0) {
-                room = Math.min(room, settings.maxTasksPerChild() - w.assigned);
-            }
-            boolean sent = false;
-            while (room > 0 && !queue.isEmpty()) {
-                PoolTask task = queue.pollFirst();
-                if (task.isSettled()) {
-                    continue;
-                }
-                if (!w.knownJobs.containsKey(task.job.id)) {
-                    w.enqueue(Frames.define(task.job));
-                }
-                long forgotten = w.knowJob(task.job.id);
-                if (forgotten >= 0) {
-                    w.enqueue(Frames.forget(forgotten));
-                }
-                w.enqueue(Frames.task(task));
-                task.sentNanos = now;
-                w.inFlight.addLast(task);
-                if (w.inFlight.size() == 1) {
-                    started(w, task, now);
-                }
-                w.assigned++;
-                room--;
-                sent = true;
-            }
-            if (settings.maxTasksPerChild() > 0 && w.assigned >= settings.maxTasksPerChild()) {
-                retire(w);
-            }
-            if (sent || w.hasOutbox()) {
+            Worker w = open.get(pick);
+            send(w, task, now);
+            room[pick]--;
+            if (!touched.contains(w)) {
                 touched.add(w);
             }
         }
+        for (Worker w : open) {
+            if (settings.maxTasksPerChild() > 0 && w.assigned >= settings.maxTasksPerChild()) {
+                retire(w);
+            }
+        }
         return touched;
+    }
+
+    /** How many more tasks {@code w} takes now: its window's room, within its {@code maxTasksPerChild}. */
+    private int roomOf(Worker w) {
+        int room = w.room();
+        return settings.maxTasksPerChild() > 0 ? Math.min(room, settings.maxTasksPerChild() - w.assigned) : room;
+    }
+
+    private void send(Worker w, PoolTask task, long now) {
+        if (!w.knownJobs.containsKey(task.job.id)) {
+            w.enqueue(Frames.define(task.job));
+        }
+        long forgotten = w.knowJob(task.job.id);
+        if (forgotten >= 0) {
+            w.enqueue(Frames.forget(forgotten));
+        }
+        w.enqueue(Frames.task(task));
+        task.sentNanos = now;
+        w.inFlight.addLast(task);
+        if (w.inFlight.size() == 1) {
+            started(w, task, now);
+        }
+        w.assigned++;
     }
 
     /** {@code task} is now the one {@code w} runs: its timeout starts. */
@@ -571,8 +595,10 @@ final class Dispatcher implements ServedObject {
     }
 
     private void launch(Worker w, WorkerLoop loop) {
-        Process<Void> p = Process.target(loop).name(settings.name() + "-worker-" + w.serial).daemon(true)
-                .startMethod(settings.startMethod());
+        Process<Void> p = Process.target(loop).name(settings.name() + "-worker-" + w.serial).daemon(true);
+        if (settings.startMethod() != null) {
+            p.startMethod(settings.startMethod());
+        }
         try {
             p.start();
         } catch (IOException | RuntimeException e) {

@@ -10,6 +10,7 @@ import java.time.Duration;
  *
  * @param initializer what each worker runs before its first task, or null
  * @param taskTimeoutNanos the default task timeout, 0 for none
+ * @param startMethod how workers start, null for {@link dev.spindle.process.Process}'s default
  */
 record PoolSettings(String name, int workers, WorkerLoop.Initializer initializer, int maxTasksPerChild,
         long taskTimeoutNanos, StartMethod startMethod, JavaSerializer serializer, Duration stopGrace) {

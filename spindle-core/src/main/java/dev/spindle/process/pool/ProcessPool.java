@@ -440,7 +440,7 @@ public final class ProcessPool implements AutoCloseable {
         private SerializableRunnable initializer;
         private int maxTasksPerChild;
         private Duration taskTimeout;
-        private StartMethod startMethod = StartMethod.WARM;
+        private StartMethod startMethod;
         private JavaSerializer serializer = JavaSerializer.defaults();
         private Duration stopGrace = Duration.ofSeconds(1);
         private String name;
@@ -481,7 +481,11 @@ public final class ProcessPool implements AutoCloseable {
             return this;
         }
 
-        /** How worker JVMs start (default {@link StartMethod#WARM}: replacements start from the standby set). */
+        /**
+         * How worker JVMs start (default: {@link dev.spindle.process.Process#setDefaultStartMethod
+         * Process's default}, SPAWN unless changed). {@link StartMethod#WARM} replaces a dead or
+         * recycled worker faster, from a standby set that then lives as long as the program.
+         */
         public Builder startMethod(StartMethod method) {
             this.startMethod = Objects.requireNonNull(method, "method");
             return this;

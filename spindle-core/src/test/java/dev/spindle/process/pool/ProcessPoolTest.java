@@ -109,6 +109,21 @@ class ProcessPoolTest {
     }
 
     @Test
+    void tasksGoToTheLeastLoadedWorkerSoTwoTasksOnTwoIdleWorkersRunAtOnce() throws Exception {
+        Await.until("both workers are ready", () -> pool.workerPids().size() == 2);
+        String d = dir.toString();
+        // Each task waits for the other: on one worker, one after the other, they would time out.
+        List<Integer> both = pool.withTaskTimeout(LONG).map(i -> {
+            Files.writeString(Path.of(d, "in-" + i), "here");
+            while (!Files.exists(Path.of(d, "in-" + (1 - i)))) {
+                Thread.sleep(5);
+            }
+            return i;
+        }, List.of(0, 1), 1);
+        assertThat(both).containsExactly(0, 1);
+    }
+
+    @Test
     void mapCarriesAnyAllowedValueAndEmptyInputGivesAnEmptyList() throws Exception {
         List<Object> items = List.of("text", 3L, 2.5, true, List.of(1, 2), Map.of("k", "v"));
         assertThat(pool.map(x -> x, items, 2)).isEqualTo(items);
