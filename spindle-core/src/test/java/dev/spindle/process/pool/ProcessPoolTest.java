@@ -324,12 +324,39 @@ class ProcessPoolTest {
     }
 
     @Test
-    void anInitializerRunsOnceInEachWorkerBeforeItsTasks() throws Exception {
-        try (ProcessPool initialized = ProcessPool.builder().workers(1)
+    void anInitializerRunsInEachWorkerBeforeItsTasksAndThePoolWideTimeoutApplies() throws Exception {
+        try (ProcessPool initialized = ProcessPool.builder().workers(1).taskTimeout(Duration.ofMillis(500))
                 .initializer(() -> System.setProperty("pool.test.greeting", "hello from the initializer")).build()) {
             assertThat(initialized.apply(() -> System.getProperty("pool.test.greeting")))
                     .isEqualTo("hello from the initializer");
+            assertThatThrownBy(() -> initialized.apply(() -> {
+                Thread.sleep(120_000);
+                return null;
+            })).isInstanceOf(TaskFailedException.class).cause().isInstanceOf(TaskTimeoutException.class);
+            // The replacement ran the initializer too.
+            assertThat(initialized.apply(() -> System.getProperty("pool.test.greeting")))
+                    .isEqualTo("hello from the initializer");
         }
+    }
+
+    @Test
+    void anOutOfMemoryErrorFailsItsTaskAndTheWorkerIsReplacedWithoutLosingTheTasksBehindIt() throws Exception {
+        Await.until("both workers are ready", () -> pool.workerPids().size() == 2);
+        AsyncResult<Object> fatal = pool.applyAsync(() -> {
+            throw new OutOfMemoryError("pretend the heap ran out");
+        });
+        List<AsyncResult<Integer>> behind = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            int n = i;
+            behind.add(pool.applyAsync(() -> n));
+        }
+        assertThatThrownBy(fatal::get).isInstanceOf(TaskFailedException.class)
+                .hasMessageContaining("java.lang.OutOfMemoryError: pretend the heap ran out");
+        for (int i = 0; i < 30; i++) {
+            assertThat(behind.get(i).get(LONG)).isEqualTo(i);
+        }
+        Await.until("a replacement worker is ready", () -> pool.workerPids().size() == 2);
+        assertThat(pool.apply(() -> "after")).isEqualTo("after");
     }
 
     @Test
