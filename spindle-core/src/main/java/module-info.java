@@ -21,6 +21,8 @@
 module dev.spindle.core {
     // sun.misc.Signal: a child JVM reports the signal that ended it, as Python's exitcode -N.
     requires jdk.unsupported;
+    // TCP keep-alive timing for remote managers' connections (ExtendedSocketOptions).
+    requires jdk.net;
 
     exports dev.spindle.codec;
     exports dev.spindle.net;

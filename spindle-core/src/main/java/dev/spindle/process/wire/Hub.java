@@ -39,6 +39,16 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Hub {
 
     public static final long HELLO_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /**
+     * How long a connection to a TCP hub has to prove the key and say hello: less than a run hub's,
+     * since anyone who can reach the port can open one.
+     */
+    static final long TCP_HELLO_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * How many connections a TCP hub authenticates at once; a connection beyond them is closed as it
+     * is accepted, so that connections that never prove the key cannot exhaust memory or threads.
+     */
+    static final int TCP_HANDSHAKES_AT_ONCE = 64;
 
     /** What a hub does with a connection whose hello has a given kind. */
     @FunctionalInterface
@@ -70,6 +80,8 @@ public final class Hub {
     private final Set<Peer> peers = ConcurrentHashMap.newKeySet();
     /** What target 0 names on a TCP hub's connections: where a remote manager's clients start. */
     private final ServedObject home;
+    /** Handshakes in progress on a TCP hub; null on the run's hub, which only this user can reach. */
+    private final java.util.concurrent.Semaphore handshakes;
 
     private Hub(Run run) throws IOException {
         run.holdDirectory();
@@ -78,6 +90,7 @@ public final class Hub {
         this.key = run.key();
         this.runHub = true;
         this.home = null;
+        this.handshakes = null;
         this.listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         listener.bind(UnixDomainSocketAddress.of(path), 256);
         OWN.add(where.text());
@@ -120,6 +133,7 @@ public final class Hub {
         this.key = key.clone();
         this.runHub = false;
         this.listener = listener;
+        this.handshakes = new java.util.concurrent.Semaphore(TCP_HANDSHAKES_AT_ONCE);
         OWN.add(where.text());
         TcpHubAddress.remember(where, key);
         startAccepting("spindle-tcp-hub-" + where.port());
@@ -141,7 +155,7 @@ public final class Hub {
             // A hub on every interface announces loopback: its clients route to where they dialled.
             java.net.InetSocketAddress announced = bound.getAddress().isAnyLocalAddress()
                     ? new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), bound.getPort()) : bound;
-            return new Hub(listener, TcpHubAddress.of(announced), key, home);
+            return new Hub(listener, TcpHubAddress.announcing(announced), key, home);
         } catch (IOException | RuntimeException e) {
             listener.close();
             throw e;
@@ -248,10 +262,18 @@ public final class Hub {
         while (listener.isOpen()) {
             try {
                 SocketChannel socket = listener.accept();
-                if (!runHub) {
-                    socket.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                if (!admit(socket)) {
+                    continue;
                 }
-                Thread.ofVirtual().name("spindle-process-hello").start(() -> greet(socket));
+                Thread.ofVirtual().name("spindle-process-hello").start(() -> {
+                    try {
+                        greet(socket);
+                    } finally {
+                        if (handshakes != null) {
+                            handshakes.release();
+                        }
+                    }
+                });
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
@@ -262,11 +284,36 @@ public final class Hub {
         }
     }
 
+    /**
+     * On a TCP hub: takes a handshake permit and sets the socket's options, or closes the socket at
+     * once (all permits taken, or options refused). A run hub admits every connection.
+     */
+    private boolean admit(SocketChannel socket) {
+        if (handshakes == null) {
+            return true;
+        }
+        if (!handshakes.tryAcquire()) {
+            LOG.log(System.Logger.Level.DEBUG, "a TCP hub refused a connection: " + TCP_HANDSHAKES_AT_ONCE
+                    + " others are proving the key");
+            closeQuietly(null, socket);
+            return false;
+        }
+        try {
+            TcpHubAddress.configure(socket);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            handshakes.release();
+            closeQuietly(null, socket);
+            return false;
+        }
+    }
+
     private void greet(SocketChannel socket) {
         MessageChannel channel = null;
+        boolean kept = false;
         try {
             channel = new MessageChannel(socket);
-            Deadline deadline = Deadline.afterNanos(HELLO_TIMEOUT_NANOS);
+            Deadline deadline = Deadline.afterNanos(runHub ? HELLO_TIMEOUT_NANOS : TCP_HELLO_TIMEOUT_NANOS);
             channel.authenticate(key, true, deadline);
             Envelope first = Envelope.decode(channel.receive(deadline));
             if (first.kind() != Envelope.ONE_WAY || first.target() != 0) {
@@ -282,6 +329,7 @@ public final class Hub {
                             peer.close(); // greeted while the hub closed: it would have missed this one
                         }
                     }
+                    kept = true;
                     return;
                 }
                 HelloHandler handler = runHub ? HANDLERS.get(hello.kind()) : null;
@@ -289,13 +337,19 @@ public final class Hub {
                     LOG.log(System.Logger.Level.WARNING, "a process sent a hello of kind " + hello.kind()
                             + ", which this process does not serve; closed it");
                 } else if (handler.accept(channel, hello, deadline)) {
+                    kept = true;
                     return;
                 }
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "refused a connection to the process hub: " + e.getMessage());
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.WARNING, "refused a connection to the process hub", e);
+        } finally {
+            if (!kept) {
+                closeQuietly(channel, socket);
+            }
         }
-        closeQuietly(channel, socket);
     }
 
     private static void closeQuietly(MessageChannel channel, SocketChannel socket) {

@@ -57,8 +57,11 @@ public final class Peer implements Closeable {
     private static final System.Logger LOG = System.getLogger(Peer.class.getName());
     private static final byte[] EMPTY = new byte[0];
 
+    private static final AtomicLong SERIALS = new AtomicLong();
+
     private final MessageChannel channel;
     private final long pid;
+    private final long serial = SERIALS.incrementAndGet();
     private final ServedObject home;
     private final AtomicLong callIds = new AtomicLong();
     private final Map<Long, CompletableFuture<Envelope>> pending = new ConcurrentHashMap<>();
@@ -93,6 +96,11 @@ public final class Peer implements Closeable {
     /** The other process's pid. */
     public long pid() {
         return pid;
+    }
+
+    /** This connection's number in this process, never 0: what tells two connections apart. */
+    public long serial() {
+        return serial;
     }
 
     /** Whether the connection has ended. */

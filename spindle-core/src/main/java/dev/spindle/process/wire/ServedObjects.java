@@ -2,7 +2,6 @@ package dev.spindle.process.wire;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The objects this process serves, by id: Python's {@code Server.id_to_obj}. A {@link Peer}
@@ -12,16 +11,20 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ServedObjects {
 
     private static final Map<Long, ServedObject> OBJECTS = new ConcurrentHashMap<>();
-    private static final AtomicLong IDS = new AtomicLong();
+    /** Ids are random, not counted: a stale handle (its holder restarted on the same address) names nothing. */
+    private static final java.security.SecureRandom IDS = new java.security.SecureRandom();
 
     private ServedObjects() {
     }
 
     /** Serves {@code object} and returns its id. */
     public static long add(ServedObject object) {
-        long id = IDS.incrementAndGet();
-        OBJECTS.put(id, object);
-        return id;
+        while (true) {
+            long id = IDS.nextLong() & Long.MAX_VALUE;
+            if (id != 0 && OBJECTS.putIfAbsent(id, object) == null) {
+                return id;
+            }
+        }
     }
 
     /** The object served as {@code id}, or null. */

@@ -17,8 +17,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * A hub on a TCP address, such as a remote manager's: whoever dials it must hold the key its
  * server was given, which this process learns from {@link #remember} (the connecting side) or from
  * serving there (the serving side). The key itself never crosses: the handshake proves it.
+ *
+ * <p>A hub announces itself with a random {@code instance} after the port ({@code tcp:h:p#id}):
+ * two hubs that would write the same host and port (two servers bound to every interface on
+ * different machines, which both announce loopback; a server restarted on its port) are never
+ * taken for one another. An address a client dialled has no instance.
  */
-record TcpHubAddress(String host, int port) implements HubAddress {
+record TcpHubAddress(String host, int port, String instance) implements HubAddress {
 
     static final String SCHEME = "tcp:";
     private static final Map<String, byte[]> KEYS = new ConcurrentHashMap<>();
@@ -28,7 +33,15 @@ record TcpHubAddress(String host, int port) implements HubAddress {
     /** The address by its IP when resolved (so that "localhost" and 127.0.0.1 are one hub), else its name. */
     static TcpHubAddress of(InetSocketAddress address) {
         String host = address.isUnresolved() ? address.getHostString() : address.getAddress().getHostAddress();
-        return new TcpHubAddress(host, address.getPort());
+        return new TcpHubAddress(host, address.getPort(), "");
+    }
+
+    /** The address a new hub at {@code address} announces: with an instance of its own. */
+    static TcpHubAddress announcing(InetSocketAddress address) {
+        byte[] random = new byte[12];
+        new java.security.SecureRandom().nextBytes(random);
+        TcpHubAddress dialled = of(address);
+        return new TcpHubAddress(dialled.host, dialled.port, java.util.HexFormat.of().formatHex(random));
     }
 
     /** The address written as {@code text}, or the one a client reached it by ({@link #route}). */
@@ -39,11 +52,14 @@ record TcpHubAddress(String host, int port) implements HubAddress {
 
     private static TcpHubAddress parseText(String text) {
         String rest = text.substring(SCHEME.length());
+        int hash = rest.indexOf('#');
+        String instance = hash < 0 ? "" : rest.substring(hash + 1);
+        rest = hash < 0 ? rest : rest.substring(0, hash);
         int colon = rest.lastIndexOf(':');
         if (colon < 0) {
             throw new IllegalArgumentException("not a TCP hub address: " + text);
         }
-        return new TcpHubAddress(rest.substring(0, colon), Integer.parseInt(rest.substring(colon + 1)));
+        return new TcpHubAddress(rest.substring(0, colon), Integer.parseInt(rest.substring(colon + 1)), instance);
     }
 
     /** From now on, dials to {@code address} prove {@code key}. */
@@ -75,7 +91,7 @@ record TcpHubAddress(String host, int port) implements HubAddress {
 
     @Override
     public String text() {
-        return SCHEME + host + ":" + port;
+        return SCHEME + host + ":" + port + (instance.isEmpty() ? "" : "#" + instance);
     }
 
     @Override
@@ -88,12 +104,34 @@ record TcpHubAddress(String host, int port) implements HubAddress {
         return key;
     }
 
+    /** How long a TCP hub's peer may stay silent, in seconds, before the kernel probes it. */
+    static final int KEEPALIVE_IDLE_SECONDS = 30;
+    private static final int KEEPALIVE_INTERVAL_SECONDS = 10;
+    private static final int KEEPALIVE_PROBES = 3;
+
+    /**
+     * Options for both ends of a TCP hub connection: no Nagle delay, and keep-alive probes, so that
+     * a peer whose machine vanished (a half-open connection, which TCP alone never notices) ends
+     * the connection within about a minute: its calls fail and what it held (a lock) is freed.
+     */
+    static void configure(SocketChannel socket) throws IOException {
+        socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        socket.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        try {
+            socket.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS);
+            socket.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL, KEEPALIVE_INTERVAL_SECONDS);
+            socket.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT, KEEPALIVE_PROBES);
+        } catch (UnsupportedOperationException e) {
+            // The platform's defaults (hours) apply; the connection still ends, later.
+        }
+    }
+
     @Override
     public SocketChannel connect(Deadline deadline) throws IOException {
         SocketChannel socket = SocketChannel.open();
         try (Selector selector = Selector.open()) {
             socket.configureBlocking(false);
-            socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            configure(socket);
             if (!socket.connect(new InetSocketAddress(host, port))) {
                 socket.register(selector, SelectionKey.OP_CONNECT);
                 while (!socket.finishConnect()) {

@@ -124,6 +124,45 @@ class RemoteManagerTest {
         }
     }
 
+    @Test
+    void connectionsThatNeverProveTheKeyAreCappedThenClosedAndTheManagerServesOn() throws Exception {
+        java.util.List<Socket> idle = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 64; i++) {
+                Socket s = new Socket(address.getAddress(), address.getPort());
+                s.setSoTimeout(60_000);
+                idle.add(s);
+            }
+            try (Socket extra = new Socket(address.getAddress(), address.getPort())) {
+                extra.setSoTimeout(60_000);
+                assertThat(readToEnd(extra.getInputStream())).as("a connection past the cap gets nothing").isZero();
+            }
+            for (Socket s : idle) {
+                readToEnd(s.getInputStream()); // the challenge, then the end: the hub gave up on it
+            }
+        } finally {
+            for (Socket s : idle) {
+                s.close();
+            }
+        }
+        try (Manager client = Manager.connect(address, KEY)) {
+            assertThat(client.dict()).isEmpty();
+        }
+    }
+
+    /** Reads until the other side closes (or resets); returns how many bytes came. */
+    private static int readToEnd(InputStream in) {
+        int n = 0;
+        try {
+            while (in.read() >= 0) {
+                n++;
+            }
+        } catch (IOException reset) {
+            // closed on us: the end
+        }
+        return n;
+    }
+
     /** A class the default allow-list admits (it is Spindle's): decoding it would trip the wire. */
     static final class Tripwire implements Serializable {
         @Serial
