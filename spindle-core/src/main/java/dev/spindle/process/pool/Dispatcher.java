@@ -41,8 +41,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Scheduling</h2>
  * Each ready worker is sent a window of tasks at once, so that it never waits for the next one;
- * the window holds about a millisecond of that worker's work (at least 2, at most 256 tasks), and
- * is topped up when half of it is done, in one message. Tasks go out in submission order.
+ * the window holds about a millisecond of that worker's work (1 to 256 tasks; 1 until the worker
+ * has answered once), and is topped up when half of it is done, in one message. Each task goes to
+ * the least loaded ready worker, in submission order.
  *
  * <h2>Failures</h2>
  * A worker that dies fails the task it was running with a {@link WorkerDiedException}; the tasks

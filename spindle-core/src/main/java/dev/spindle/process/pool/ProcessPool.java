@@ -76,9 +76,10 @@ import java.util.function.Consumer;
  *   up that worker's results.</li>
  *   <li>Workers are new JVMs: static state set here is not there. Use the
  *   {@linkplain Builder#initializer initializer} for per-worker setup.</li>
- *   <li>Tasks queued behind a worker's running task are not taken back while it runs: a pool
- *   whose tasks vary from microseconds to minutes balances less well than one of like tasks
- *   (each worker holds about a millisecond's worth of work ahead).</li>
+ *   <li>Tasks sent to a worker are not taken back while it runs another: a pool whose tasks vary
+ *   from microseconds to minutes balances less well than one of like tasks (each worker holds
+ *   about a millisecond's worth of its recent tasks ahead; tasks longer than that go one at a
+ *   time).</li>
  * </ul>
  *
  * <p>Thread-safe: any thread may submit, and many may wait.

@@ -27,9 +27,13 @@ final class Worker {
 
     /** The most jobs a worker keeps; the pool tells it which to forget. */
     static final int KNOWN_JOBS = 128;
-    /** Tasks a worker may have queued at most, and its window before it has answered any. */
+    /**
+     * Tasks a worker may have sent to it at most; and its window before it has answered any: one,
+     * so that a burst of long tasks is not queued behind one another on one worker while another
+     * is idle (the first answer sets the pace).
+     */
     static final int MAX_WINDOW = 256;
-    static final int FIRST_WINDOW = 4;
+    static final int FIRST_WINDOW = 1;
     /** How much work a worker's window aims to hold: enough to hide a round trip, little enough to balance. */
     private static final long WINDOW_NANOS = 1_000_000;
 
@@ -76,7 +80,8 @@ final class Worker {
         lastDoneNanos = now;
         nanosPerTask = nanosPerTask == 0 ? took : nanosPerTask - (nanosPerTask >> 3) + (took >> 3);
         long fits = WINDOW_NANOS / Math.max(1, nanosPerTask);
-        window = (int) Math.max(2, Math.min(MAX_WINDOW, fits));
+        // Tasks longer than the window's time go one at a time: a round trip is small beside them.
+        window = (int) Math.max(1, Math.min(MAX_WINDOW, fits));
     }
 
     /** Queues frames for the worker, in order; {@link #flush} sends them. Called under the dispatcher's lock. */
