@@ -45,6 +45,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * has answered once), and is topped up when half of it is done, in one message. Each task goes to
  * the least loaded ready worker, in submission order.
  *
+ * <p>A task that runs long does not hold up the tasks sent to its worker behind it: once it has run
+ * {@link #RECALL_AFTER_NANOS} while another worker has nothing to do and the queue is empty, those
+ * tasks are recalled (the worker gives back the ones it has not started) and run elsewhere.
+ *
  * <h2>Failures</h2>
  * A worker that dies fails the task it was running with a {@link WorkerDiedException}; the tasks
  * queued behind it go back to the head of the queue, and a new worker takes its slot. A task past
@@ -62,6 +66,11 @@ final class Dispatcher implements ServedObject {
     enum State { RUNNING, SHUTDOWN, TERMINATING, TERMINATED }
 
     static final int START_FAILURES_TO_BREAK = 3;
+    /**
+     * How long a worker's task may run, with tasks queued behind it and another worker idle,
+     * before those tasks are recalled and run elsewhere.
+     */
+    static final long RECALL_AFTER_NANOS = 2_000_000;
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
     private static final int JOB_CACHE = 64;
 
@@ -85,6 +94,7 @@ final class Dispatcher implements ServedObject {
     private BrokenPoolException broken;
     private long serials;
     private int startFailures;
+    private boolean recallCheckScheduled;
 
     Dispatcher(PoolSettings settings) throws IOException {
         this.settings = settings;
@@ -318,6 +328,7 @@ final class Dispatcher implements ServedObject {
         switch (op) {
             case Frames.READY -> ready(caller.peer(), payload.getLong(), payload.getLong());
             case Frames.DONE -> done(caller.peer(), payload.getLong(), payload.get(), payload.slice());
+            case Frames.RECALLED -> recalled(caller.peer(), payload.getLong(), payload.getLong());
             default -> throw new UnsupportedOperationException("a pool takes no message " + op);
         }
     }
@@ -361,6 +372,7 @@ final class Dispatcher implements ServedObject {
                 return;
             }
             w.inFlight.pollFirst();
+            w.stalled = false;
             if (task.timer != null) {
                 task.timer.cancel(false);
             }
@@ -415,7 +427,7 @@ final class Dispatcher implements ServedObject {
      */
     private List<Worker> assign() {
         List<Worker> touched = new ArrayList<>();
-        if (queue.isEmpty() || (state != State.RUNNING && state != State.SHUTDOWN)) {
+        if (state != State.RUNNING && state != State.SHUTDOWN) {
             return touched;
         }
         List<Worker> open = new ArrayList<>();
@@ -455,7 +467,118 @@ final class Dispatcher implements ServedObject {
                 retire(w);
             }
         }
+        if (queue.isEmpty()) {
+            recallStuck(touched, now);
+        }
         return touched;
+    }
+
+    /**
+     * When a worker is idle and the queue empty: recalls the tasks queued behind any task that has
+     * run {@link #RECALL_AFTER_NANOS} or longer, and looks again when the youngest such task is old
+     * enough.
+     */
+    private void recallStuck(List<Worker> touched, long now) {
+        boolean someoneIdle = false;
+        for (Worker w : slots) {
+            someoneIdle |= w != null && w.state == Worker.State.READY && w.inFlight.isEmpty();
+        }
+        if (!someoneIdle) {
+            return;
+        }
+        long soonest = Long.MAX_VALUE;
+        for (Worker w : List.copyOf(live)) {
+            if ((w.state != Worker.State.READY && w.state != Worker.State.RETIRING) || w.inFlight.size() < 2) {
+                continue;
+            }
+            long age = now - w.inFlight.peekFirst().startedNanos;
+            if (age < RECALL_AFTER_NANOS) {
+                soonest = Math.min(soonest, RECALL_AFTER_NANOS - age);
+                continue;
+            }
+            if (w.inFlight.stream().anyMatch(t -> t.recalling)) {
+                continue; // a recall is on its way: wait for its answer
+            }
+            PoolTask first = null;
+            PoolTask last = null;
+            boolean head = true;
+            for (PoolTask task : w.inFlight) {
+                if (!head) {
+                    task.recalling = true;
+                    first = first == null ? task : first;
+                    last = task;
+                }
+                head = false;
+            }
+            w.enqueue(Frames.recall(first.seq, last.seq));
+            w.stalled = true;
+            if (!touched.contains(w)) {
+                touched.add(w);
+            }
+        }
+        if (soonest != Long.MAX_VALUE && !recallCheckScheduled && !timer.isShutdown()) {
+            recallCheckScheduled = true;
+            timer.schedule(this::recallCheck, soonest, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void recallCheck() {
+        List<Worker> touched = new ArrayList<>();
+        lock.lock();
+        try {
+            recallCheckScheduled = false;
+            if (queue.isEmpty() && (state == State.RUNNING || state == State.SHUTDOWN)) {
+                recallStuck(touched, System.nanoTime());
+            }
+        } finally {
+            lock.unlock();
+        }
+        flush(touched);
+    }
+
+    /** A worker gave back the tasks of seq {@code from..to}: they go to the head of the queue, in order. */
+    private void recalled(Peer peer, long from, long to) {
+        List<Worker> touched;
+        lock.lock();
+        try {
+            Worker w = byPeer.get(peer);
+            if (w == null) {
+                return;
+            }
+            PoolTask head = w.inFlight.peekFirst();
+            List<PoolTask> back = new ArrayList<>();
+            for (java.util.Iterator<PoolTask> it = w.inFlight.iterator(); it.hasNext(); ) {
+                PoolTask task = it.next();
+                if (task.seq >= from && task.seq <= to) {
+                    it.remove();
+                    back.add(task);
+                }
+            }
+            for (PoolTask task : w.inFlight) {
+                task.recalling = false; // those it had started: they are answered as usual
+            }
+            w.assigned -= back.size();
+            for (int i = back.size() - 1; i >= 0; i--) {
+                PoolTask task = back.get(i);
+                task.recalling = false;
+                if (task.timer != null) {
+                    task.timer.cancel(false);
+                    task.timer = null;
+                }
+                if (!task.isSettled()) {
+                    queue.addFirst(task);
+                }
+            }
+            PoolTask now = w.inFlight.peekFirst();
+            if (now != null && now != head) {
+                started(w, now, System.nanoTime());
+            }
+            touched = assign();
+            touched.addAll(retireIdle());
+        } finally {
+            lock.unlock();
+        }
+        flush(touched);
     }
 
     /** How many more tasks {@code w} takes now: its window's room, within its {@code maxTasksPerChild}. */
@@ -472,7 +595,8 @@ final class Dispatcher implements ServedObject {
         if (forgotten >= 0) {
             w.enqueue(Frames.forget(forgotten));
         }
-        w.enqueue(Frames.task(task));
+        task.seq = ++w.sentSeq;
+        w.enqueue(Frames.task(task, task.seq));
         task.sentNanos = now;
         w.inFlight.addLast(task);
         if (w.inFlight.size() == 1) {
@@ -483,6 +607,7 @@ final class Dispatcher implements ServedObject {
 
     /** {@code task} is now the one {@code w} runs: its timeout starts. */
     private void started(Worker w, PoolTask task, long now) {
+        task.startedNanos = now;
         if (task.timeoutNanos > 0 && !task.isSettled()) {
             task.timer = timer.schedule(() -> timedOut(w, task), task.timeoutNanos, TimeUnit.NANOSECONDS);
         }
@@ -576,6 +701,7 @@ final class Dispatcher implements ServedObject {
         w.inFlight.clear();
         for (int i = back.size() - 1; i >= 0; i--) {
             PoolTask task = back.get(i);
+            task.recalling = false;
             if (task.timer != null) {
                 task.timer.cancel(false);
                 task.timer = null;

@@ -10,24 +10,34 @@ import java.nio.ByteBuffer;
  * pool to worker, op {@link #RUN}: frames, each
  *   DEFINE jobId:8 length:4 definition      a job ({@link Job.Definition}) the tasks after it use
  *   FORGET jobId:8                          the pool will not use the job on this worker again
- *   TASK   taskId:8 jobId:8 length:4 args   run one chunk; args as ValueCodec.writeAll wrote them
+ *   TASK   taskId:8 seq:8 jobId:8 length:4 args
+ *                                           run one chunk; args as ValueCodec.writeAll wrote them;
+ *                                           seq numbers the tasks sent to this worker, 1, 2, ...
  *   STOP                                    run nothing more: exit
+ * pool to worker, op {@link #RECALL}, served on the worker's link reader at once:
+ *   from:8 to:8                             give back the tasks of seq from..to you have not started
  * worker to pool:
  *   READY  serial:8 inbox:8                 initialized; tasks go to served object {@code inbox}
  *   DONE   taskId:8 status:1 body           OK: results (ValueCodec.writeAll); THREW or FATAL:
  *                                           the exception (ChildException.write); FATAL also
  *                                           means the worker exits now and runs nothing more
+ *   RECALLED from:8 to:8                    the tasks of seq from..to will not run here (none if
+ *                                           from > to): run them elsewhere
  * </pre>
  *
  * A worker runs its tasks one at a time in the order they arrive and sends each one's DONE before
  * it starts the next: when a worker dies, the first task the pool has no DONE for is the one it
- * was running, and those after it never started.
+ * was running, and those after it never started. A recall and the worker's task thread agree under
+ * one lock on the last seq the thread has started: a task either runs here (and is answered) or
+ * is given back, never both.
  */
 final class Frames {
 
     static final byte RUN = 1;
+    static final byte RECALL = 2;
     static final byte READY = 1;
     static final byte DONE = 2;
+    static final byte RECALLED = 3;
 
     static final byte DEFINE = 1;
     static final byte FORGET = 2;
@@ -50,12 +60,21 @@ final class Frames {
         return ByteBuffer.allocate(9).put(FORGET).putLong(jobId).array();
     }
 
-    static byte[] task(PoolTask task) {
-        return ByteBuffer.allocate(21 + task.arguments.length).put(TASK).putLong(task.id).putLong(task.job.id)
-                .putInt(task.arguments.length).put(task.arguments).array();
+    static byte[] task(PoolTask task, long seq) {
+        return ByteBuffer.allocate(29 + task.arguments.length).put(TASK).putLong(task.id).putLong(seq)
+                .putLong(task.job.id).putInt(task.arguments.length).put(task.arguments).array();
     }
 
     static byte[] stop() {
         return new byte[] {STOP};
     }
+
+    /** A recall: sent as a message of its own ({@link #RECALL}), not within a RUN. */
+    static byte[] recall(long from, long to) {
+        return ByteBuffer.allocate(17).put(RECALL_FRAME).putLong(from).putLong(to).array();
+    }
+
+    /** Marks a recall in a worker's outbox, where every other frame goes out within a RUN. */
+    static final byte RECALL_FRAME = 5;
+
 }

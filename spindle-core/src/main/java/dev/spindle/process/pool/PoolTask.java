@@ -23,6 +23,12 @@ final class PoolTask {
 
     // Guarded by the dispatcher's lock.
     long sentNanos;
+    /** Its number among the tasks sent to its worker. */
+    long seq;
+    /** When it became the task its worker runs (as the pool sees it). */
+    long startedNanos;
+    /** A recall of it has been sent and not yet answered. */
+    boolean recalling;
     ScheduledFuture<?> timer;
 
     PoolTask(long id, Job job, byte[] arguments, long timeoutNanos, TaskSink sink, int index) {

@@ -50,6 +50,10 @@ final class Worker {
     int assigned;
     String stopReason;
     boolean stopSent;
+    /** Its running task has held up the tasks behind it, which were recalled: none go to it until that one ends. */
+    boolean stalled;
+    /** The seq of the last task sent to it. */
+    long sentSeq;
     private long lastDoneNanos;
     private long nanosPerTask;
     private int window = FIRST_WINDOW;
@@ -70,6 +74,9 @@ final class Worker {
 
     /** How many tasks to send now: none while more than half its window is queued, then up to the window. */
     int room() {
+        if (stalled) {
+            return 0;
+        }
         int queued = inFlight.size();
         return queued > window / 2 ? 0 : window - queued;
     }
@@ -103,10 +110,18 @@ final class Worker {
             try {
                 byte[] frame;
                 while ((frame = outbox.peek()) != null) {
+                    if (frame[0] == Frames.RECALL_FRAME) {
+                        outbox.poll();
+                        send(Frames.RECALL, frame, 1);
+                        continue;
+                    }
                     int length = 0;
                     java.util.List<byte[]> parts = new java.util.ArrayList<>();
                     for (java.util.Iterator<byte[]> it = outbox.iterator(); it.hasNext() && length < 1 << 20; ) {
                         byte[] part = it.next();
+                        if (part[0] == Frames.RECALL_FRAME) {
+                            break;
+                        }
                         parts.add(part);
                         length += part.length;
                     }
@@ -117,7 +132,7 @@ final class Worker {
                         at += part.length;
                         outbox.poll();
                     }
-                    send(message);
+                    send(Frames.RUN, message, 0);
                 }
             } finally {
                 sending.unlock();
@@ -125,10 +140,10 @@ final class Worker {
         }
     }
 
-    private void send(byte[] message) {
+    private void send(byte op, byte[] message, int offset) {
         Peer link = peer;
         try {
-            link.oneWay(inbox, Frames.RUN, message, 0, message.length);
+            link.oneWay(inbox, op, message, offset, message.length - offset);
         } catch (IOException e) {
             // The worker is gone: its end settles what it held.
         }

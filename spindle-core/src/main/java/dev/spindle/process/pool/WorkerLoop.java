@@ -52,7 +52,7 @@ final class WorkerLoop implements SerializableRunnable {
         if (initializer != null) {
             ((SerializableRunnable) initializer.serializer().decode(initializer.task())).run();
         }
-        Inbox inbox = new Inbox();
+        Inbox inbox = new Inbox(pool);
         long inboxId = ServedObjects.add(inbox);
         byte[] ready = ByteBuffer.allocate(16).putLong(serial).putLong(inboxId).array();
         pool.oneWay(Frames.READY, ready, 0, ready.length);
@@ -80,11 +80,14 @@ final class WorkerLoop implements SerializableRunnable {
                     }
                     case Frames.TASK -> {
                         long task = frames.getLong();
+                        long seq = frames.getLong();
                         long job = frames.getLong();
                         int length = frames.getInt();
                         ByteBuffer arguments = frames.slice(frames.position(), length);
                         frames.position(frames.position() + length);
-                        run(task, functions, serializers.get(job), job, arguments);
+                        if (inbox.claim(seq)) {
+                            run(task, functions, serializers.get(job), job, arguments);
+                        }
                     }
                     case Frames.STOP -> {
                         return;
@@ -153,15 +156,46 @@ final class WorkerLoop implements SerializableRunnable {
         return results;
     }
 
-    /** The worker's end of its tasks: batches arrive on its link's reader and wait here for the worker's thread. */
+    /**
+     * The worker's end of its tasks: batches arrive on its link's reader and wait here for the
+     * worker's thread. A recall is answered on the reader at once, with the tasks the worker's
+     * thread has not started.
+     */
     private static final class Inbox implements ServedObject {
         private static final ByteBuffer ENDED = ByteBuffer.wrap(new byte[] {Frames.STOP});
         private final LinkedBlockingQueue<ByteBuffer> batches = new LinkedBlockingQueue<>();
         /** The link to the pool: its end, and no other connection's, ends the worker. */
         volatile Peer parent;
+        private final ObjectHandle pool;
+        private final java.util.concurrent.locks.ReentrantLock claims = new java.util.concurrent.locks.ReentrantLock();
+        /** The seq of the last task the worker's thread started; guarded by {@link #claims}. */
+        private long started;
+        /** Ranges of seqs given back, {from, to}, in order; guarded by {@link #claims}. */
+        private final java.util.ArrayDeque<long[]> givenBack = new java.util.ArrayDeque<>();
+
+        Inbox(ObjectHandle pool) {
+            this.pool = pool;
+        }
 
         ByteBuffer take() throws InterruptedException {
             return batches.take();
+        }
+
+        /** The worker's thread claims the task of {@code seq} to run it; false if it was given back. */
+        boolean claim(long seq) {
+            claims.lock();
+            try {
+                while (!givenBack.isEmpty() && givenBack.peekFirst()[1] < seq) {
+                    givenBack.pollFirst();
+                }
+                if (!givenBack.isEmpty() && givenBack.peekFirst()[0] <= seq) {
+                    return false;
+                }
+                started = seq;
+                return true;
+            } finally {
+                claims.unlock();
+            }
         }
 
         @Override
@@ -171,10 +205,30 @@ final class WorkerLoop implements SerializableRunnable {
 
         @Override
         public void oneWay(Caller caller, byte op, ByteBuffer payload) {
-            if (op != Frames.RUN) {
-                throw new UnsupportedOperationException("a pool worker takes no message " + op);
+            switch (op) {
+                case Frames.RUN -> batches.add(payload);
+                case Frames.RECALL -> giveBack(payload.getLong(), payload.getLong());
+                default -> throw new UnsupportedOperationException("a pool worker takes no message " + op);
             }
-            batches.add(payload);
+        }
+
+        /**
+         * Gives back the tasks of seq {@code from..to} the worker's thread has not started: it runs
+         * them in seq order, so those are the ones after the last it started.
+         */
+        private void giveBack(long from, long to) {
+            long first;
+            claims.lock();
+            try {
+                first = Math.max(from, started + 1);
+                if (first <= to) {
+                    givenBack.addLast(new long[] {first, to});
+                }
+            } finally {
+                claims.unlock();
+            }
+            byte[] answer = ByteBuffer.allocate(16).putLong(first).putLong(to).array();
+            pool.oneWay(Frames.RECALLED, answer, 0, answer.length);
         }
 
         @Override

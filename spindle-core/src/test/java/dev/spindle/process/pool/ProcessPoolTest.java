@@ -124,6 +124,37 @@ class ProcessPoolTest {
     }
 
     @Test
+    void aLongTaskDoesNotHoldUpTheTasksSentToItsWorkerBehindIt() throws Exception {
+        Await.until("both workers are ready", () -> pool.workerPids().size() == 2);
+        pool.map(x -> x, IntStream.range(0, 2000).boxed().toList(), 1); // tiny tasks: the workers' windows grow
+        String d = dir.toString();
+        int quick = 60;
+        // The long task waits until every quick one has run: any quick task stuck behind it would never run.
+        AsyncResult<String> slow = pool.withTaskTimeout(LONG).applyAsync(() -> {
+            while (true) {
+                try (var marks = Files.list(Path.of(d))) {
+                    if (marks.count() == quick) {
+                        return "released";
+                    }
+                }
+                Thread.sleep(5);
+            }
+        });
+        List<AsyncResult<Object>> quickOnes = new ArrayList<>();
+        for (int i = 0; i < quick; i++) {
+            int n = i;
+            quickOnes.add(pool.withTaskTimeout(LONG).applyAsync(() -> {
+                Files.writeString(Path.of(d, "q" + n), "ran");
+                return null;
+            }));
+        }
+        for (AsyncResult<Object> q : quickOnes) {
+            q.get(LONG);
+        }
+        assertThat(slow.get(LONG)).isEqualTo("released");
+    }
+
+    @Test
     void mapCarriesAnyAllowedValueAndEmptyInputGivesAnEmptyList() throws Exception {
         List<Object> items = List.of("text", 3L, 2.5, true, List.of(1, 2), Map.of("k", "v"));
         assertThat(pool.map(x -> x, items, 2)).isEqualTo(items);
