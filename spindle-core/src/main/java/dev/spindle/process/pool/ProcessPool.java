@@ -35,7 +35,9 @@ import java.util.function.Consumer;
  *
  * <p>Workers are started once and run many tasks each. A {@code map} sends its function to each
  * worker once and its items in chunks; small tasks go out many to a message, and a worker always
- * has its next task at hand, so the wire, not process start, sets the pace.
+ * has its next task at hand, so the wire, not process start, sets the pace. Each task goes to the
+ * least loaded worker; one that runs long does not hold up the tasks sent after it (they are
+ * recalled and run elsewhere).
  *
  * <h2>Failures, beyond Python</h2>
  * <ul>
@@ -76,10 +78,10 @@ import java.util.function.Consumer;
  *   up that worker's results.</li>
  *   <li>Workers are new JVMs: static state set here is not there. Use the
  *   {@linkplain Builder#initializer initializer} for per-worker setup.</li>
- *   <li>Tasks sent to a worker are not taken back while it runs another: a pool whose tasks vary
- *   from microseconds to minutes balances less well than one of like tasks (each worker holds
- *   about a millisecond's worth of its recent tasks ahead; tasks longer than that go one at a
- *   time).</li>
+ *   <li>A worker holds about a millisecond's worth of its recent tasks ahead, so that it never
+ *   waits for the next one. When one of them turns out long, the tasks behind it are recalled
+ *   after 2 ms if another worker is idle, and run there; a pool of tasks that vary from
+ *   microseconds to minutes still spends up to those 2 ms per long task before rebalancing.</li>
  * </ul>
  *
  * <p>Thread-safe: any thread may submit, and many may wait.
