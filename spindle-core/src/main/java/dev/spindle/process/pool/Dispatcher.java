@@ -2,7 +2,6 @@ package dev.spindle.process.pool;
 
 import dev.spindle.internal.Deadline;
 import dev.spindle.process.ChildException;
-import dev.spindle.process.Process;
 import dev.spindle.process.wire.Caller;
 import dev.spindle.process.wire.ObjectHandle;
 import dev.spindle.process.wire.Peer;
@@ -17,13 +16,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,7 +40,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * the least loaded ready worker, in submission order.
  *
  * <p>A task that runs long does not hold up the tasks sent to its worker behind it: once it has run
- * {@link #RECALL_AFTER_NANOS} while another worker has nothing to do and the queue is empty, those
+ * {@link Recall#AFTER_NANOS} while another worker has nothing to do and the queue is empty, those
  * tasks are recalled (the worker gives back the ones it has not started) and run elsewhere.
  *
  * <h2>Failures</h2>
@@ -66,50 +60,36 @@ final class Dispatcher implements ServedObject {
     enum State { RUNNING, SHUTDOWN, TERMINATING, TERMINATED }
 
     static final int START_FAILURES_TO_BREAK = 3;
-    /**
-     * How long a worker's task may run, with tasks queued behind it and another worker idle,
-     * before those tasks are recalled and run elsewhere.
-     */
-    static final long RECALL_AFTER_NANOS = 2_000_000;
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
-    private static final int JOB_CACHE = 64;
 
     private final PoolSettings settings;
     private final ObjectHandle handle;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition terminated = lock.newCondition();
     private final ArrayDeque<PoolTask> queue = new ArrayDeque<>();
-    private final Worker[] slots;
-    private final Set<Worker> live = new LinkedHashSet<>();
-    private final Map<Long, Worker> bySerial = new HashMap<>();
-    private final Map<Peer, Worker> byPeer = new IdentityHashMap<>();
-    /** Recently used functions, by identity: a loop of {@code applyAsync(f, x)} encodes {@code f} once. */
-    private final ArrayDeque<Job> jobs = new ArrayDeque<>();
+    private final WorkerJvms workers;
+    private final JobCache jobs;
     private final AtomicLong taskIds = new AtomicLong();
-    private final AtomicLong jobIds = new AtomicLong();
     private final ExecutorService results;
     private final ScheduledThreadPoolExecutor timer;
     private final List<Runnable> onTerminate = new ArrayList<>();
     private State state = State.RUNNING;
     private BrokenPoolException broken;
-    private long serials;
-    private int startFailures;
     private boolean recallCheckScheduled;
 
     Dispatcher(PoolSettings settings) throws IOException {
         this.settings = settings;
-        this.slots = new Worker[settings.workers()];
+        this.jobs = new JobCache(settings.serializer());
         this.handle = ObjectHandle.serve(this);
         this.results = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().daemon().name(settings.name() + "-results").factory());
         this.timer = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().daemon().name(settings.name() + "-timer").factory());
         timer.setRemoveOnCancelPolicy(true);
+        this.workers = new WorkerJvms(this, settings, handle, lock, timer);
         lock.lock();
         try {
-            for (int slot = 0; slot < slots.length; slot++) {
-                startWorker(slot);
-            }
+            workers.startAll();
         } finally {
             lock.unlock();
         }
@@ -119,29 +99,9 @@ final class Dispatcher implements ServedObject {
         return settings;
     }
 
-    /** The job for {@code function}: the one used last for the same object, else a newly encoded one. */
+    /** The job for {@code function} ({@link JobCache}). */
     Job job(Object function) throws IOException {
-        lock.lock();
-        try {
-            for (Job job : jobs) {
-                if (job.function == function) {
-                    return job;
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        Job job = Job.of(jobIds.incrementAndGet(), function, settings.serializer());
-        lock.lock();
-        try {
-            jobs.addFirst(job);
-            if (jobs.size() > JOB_CACHE) {
-                jobs.removeLast();
-            }
-        } finally {
-            lock.unlock();
-        }
-        return job;
+        return jobs.job(function);
     }
 
     PoolTask task(Job job, byte[] arguments, long timeoutNanos, TaskSink sink, int index) {
@@ -186,9 +146,9 @@ final class Dispatcher implements ServedObject {
                 if (queue.remove(task)) {
                     continue;
                 }
-                for (Worker w : List.copyOf(live)) {
+                for (Worker w : workers.live()) {
                     if (w.inFlight.peekFirst() == task && interrupt) {
-                        stop(w, "because its task was cancelled");
+                        workers.stop(w, "because its task was cancelled");
                     }
                 }
             }
@@ -235,7 +195,7 @@ final class Dispatcher implements ServedObject {
                 }
             }
             queue.clear();
-            for (Worker w : List.copyOf(live)) {
+            for (Worker w : workers.live()) {
                 boolean running = true;
                 for (PoolTask task : w.inFlight) {
                     if (fail(task, cancelled) && !running) {
@@ -243,7 +203,7 @@ final class Dispatcher implements ServedObject {
                     }
                     running = false;
                 }
-                stop(w, "because the pool was terminated");
+                workers.stop(w, "because the pool was terminated");
             }
             List.copyOf(onTerminate).forEach(Runnable::run);
             maybeTerminated();
@@ -304,13 +264,7 @@ final class Dispatcher implements ServedObject {
     List<Long> workerPids() {
         lock.lock();
         try {
-            List<Long> pids = new ArrayList<>();
-            for (Worker w : live) {
-                if (w.state == Worker.State.READY) {
-                    pids.add(w.pid());
-                }
-            }
-            return pids;
+            return workers.readyPids();
         } finally {
             lock.unlock();
         }
@@ -337,18 +291,16 @@ final class Dispatcher implements ServedObject {
         List<Worker> touched;
         lock.lock();
         try {
-            Worker w = bySerial.get(serial);
+            Worker w = workers.bySerial(serial);
             if (w == null || peer == null || w.state != Worker.State.STARTING) {
                 return;
             }
             // This reader hands results to waiting threads and the worker's JVM needs its cores: no polling.
             peer.stopPolling();
-            w.peer = peer;
+            workers.ready(w, peer);
             w.inbox = inbox;
             w.everReady = true;
             w.state = Worker.State.READY;
-            byPeer.put(peer, w);
-            startFailures = 0;
             touched = assign();
             touched.addAll(retireIdle());
         } finally {
@@ -362,7 +314,7 @@ final class Dispatcher implements ServedObject {
         List<Worker> touched;
         lock.lock();
         try {
-            Worker w = byPeer.get(peer);
+            Worker w = workers.byPeer(peer);
             if (w == null) {
                 return;
             }
@@ -385,7 +337,7 @@ final class Dispatcher implements ServedObject {
             if (status == Frames.FATAL) {
                 // The worker exits after this answer and runs nothing more: what it holds goes back.
                 requeue(w);
-                stop(w, "after a fatal error in an earlier task");
+                workers.stop(w, "after a fatal error in an earlier task");
             }
             touched = assign();
             touched.addAll(retireIdle());
@@ -431,7 +383,7 @@ final class Dispatcher implements ServedObject {
             return touched;
         }
         List<Worker> open = new ArrayList<>();
-        for (Worker w : slots) {
+        for (Worker w : workers.slots()) {
             if (w != null && w.state == Worker.State.READY && roomOf(w) > 0) {
                 open.add(w);
             }
@@ -473,52 +425,12 @@ final class Dispatcher implements ServedObject {
         return touched;
     }
 
-    /**
-     * When a worker is idle and the queue empty: recalls the tasks queued behind any task that has
-     * run {@link #RECALL_AFTER_NANOS} or longer, and looks again when the youngest such task is old
-     * enough.
-     */
+    /** When a worker is idle and the queue empty: {@link Recall#stuck}, and a look again when one may be stuck. */
     private void recallStuck(List<Worker> touched, long now) {
-        boolean someoneIdle = false;
-        for (Worker w : slots) {
-            someoneIdle |= w != null && w.state == Worker.State.READY && w.inFlight.isEmpty();
-        }
-        if (!someoneIdle) {
-            return;
-        }
-        long soonest = Long.MAX_VALUE;
-        for (Worker w : List.copyOf(live)) {
-            if ((w.state != Worker.State.READY && w.state != Worker.State.RETIRING) || w.inFlight.size() < 2) {
-                continue;
-            }
-            long age = now - w.inFlight.peekFirst().startedNanos;
-            if (age < RECALL_AFTER_NANOS) {
-                soonest = Math.min(soonest, RECALL_AFTER_NANOS - age);
-                continue;
-            }
-            if (w.inFlight.stream().anyMatch(t -> t.recalling)) {
-                continue; // a recall is on its way: wait for its answer
-            }
-            PoolTask first = null;
-            PoolTask last = null;
-            boolean head = true;
-            for (PoolTask task : w.inFlight) {
-                if (!head) {
-                    task.recalling = true;
-                    first = first == null ? task : first;
-                    last = task;
-                }
-                head = false;
-            }
-            w.enqueue(Frames.recall(first.seq, last.seq));
-            w.stalled = true;
-            if (!touched.contains(w)) {
-                touched.add(w);
-            }
-        }
-        if (soonest != Long.MAX_VALUE && !recallCheckScheduled && !timer.isShutdown()) {
+        long next = Recall.stuck(workers, touched, now);
+        if (next >= 0 && !recallCheckScheduled && !timer.isShutdown()) {
             recallCheckScheduled = true;
-            timer.schedule(this::recallCheck, soonest, TimeUnit.NANOSECONDS);
+            timer.schedule(this::recallCheck, next, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -541,34 +453,12 @@ final class Dispatcher implements ServedObject {
         List<Worker> touched;
         lock.lock();
         try {
-            Worker w = byPeer.get(peer);
+            Worker w = workers.byPeer(peer);
             if (w == null) {
                 return;
             }
             PoolTask head = w.inFlight.peekFirst();
-            List<PoolTask> back = new ArrayList<>();
-            for (java.util.Iterator<PoolTask> it = w.inFlight.iterator(); it.hasNext(); ) {
-                PoolTask task = it.next();
-                if (task.seq >= from && task.seq <= to) {
-                    it.remove();
-                    back.add(task);
-                }
-            }
-            for (PoolTask task : w.inFlight) {
-                task.recalling = false; // those it had started: they are answered as usual
-            }
-            w.assigned -= back.size();
-            for (int i = back.size() - 1; i >= 0; i--) {
-                PoolTask task = back.get(i);
-                task.recalling = false;
-                if (task.timer != null) {
-                    task.timer.cancel(false);
-                    task.timer = null;
-                }
-                if (!task.isSettled()) {
-                    queue.addFirst(task);
-                }
-            }
+            putBack(Recall.givenBack(w, from, to));
             PoolTask now = w.inFlight.peekFirst();
             if (now != null && now != head) {
                 started(w, now, System.nanoTime());
@@ -620,7 +510,7 @@ final class Dispatcher implements ServedObject {
                 return;
             }
             fail(task, new TaskTimeoutException(w.pid(), Duration.ofNanos(task.timeoutNanos)));
-            stop(w, "because the task it was running timed out");
+            workers.stop(w, "because the task it was running timed out");
         } finally {
             lock.unlock();
         }
@@ -632,13 +522,13 @@ final class Dispatcher implements ServedObject {
             return;
         }
         w.state = Worker.State.RETIRING;
-        replace(w);
+        workers.replace(w);
     }
 
     /** Retiring workers that have finished, and every idle worker of a pool that is shutting down, are told to exit. */
     private List<Worker> retireIdle() {
         List<Worker> touched = new ArrayList<>();
-        for (Worker w : live) {
+        for (Worker w : workers.live()) {
             if (w.stopSent || !w.inFlight.isEmpty()) {
                 continue;
             }
@@ -654,44 +544,8 @@ final class Dispatcher implements ServedObject {
         return touched;
     }
 
-    /** Stops {@code w} now (SIGTERM, then SIGKILL after the grace) and starts a worker in its place. */
-    private void stop(Worker w, String reason) {
-        if (w.state == Worker.State.STOPPING || w.state == Worker.State.ENDED) {
-            return;
-        }
-        w.state = Worker.State.STOPPING;
-        w.stopReason = reason;
-        replace(w);
-        Process<Void> p = w.process;
-        if (p != null) {
-            kill(p);
-        }
-    }
-
-    private void kill(Process<Void> p) {
-        try {
-            p.terminate();
-        } catch (IllegalStateException e) {
-            return;
-        }
-        long grace = settings.stopGrace().toNanos();
-        if (!timer.isShutdown()) {
-            timer.schedule(() -> {
-                if (p.isAlive()) {
-                    p.kill();
-                }
-            }, grace, TimeUnit.NANOSECONDS);
-        }
-    }
-
-    /** Starts a worker in {@code w}'s slot, unless the pool no longer needs one. */
-    private void replace(Worker w) {
-        if (slots[w.slot] == w && needsWorkers()) {
-            startWorker(w.slot);
-        }
-    }
-
-    private boolean needsWorkers() {
+    /** Whether a slot whose worker ended or was replaced gets a new one. */
+    boolean needsWorkers() {
         return broken == null && (state == State.RUNNING || (state == State.SHUTDOWN && !queue.isEmpty()));
     }
 
@@ -699,8 +553,13 @@ final class Dispatcher implements ServedObject {
     private void requeue(Worker w) {
         List<PoolTask> back = new ArrayList<>(w.inFlight);
         w.inFlight.clear();
-        for (int i = back.size() - 1; i >= 0; i--) {
-            PoolTask task = back.get(i);
+        putBack(back);
+    }
+
+    /** Puts {@code tasks} (not yet settled) at the head of the queue, in their order, their timeouts off. */
+    private void putBack(List<PoolTask> tasks) {
+        for (int i = tasks.size() - 1; i >= 0; i--) {
+            PoolTask task = tasks.get(i);
             task.recalling = false;
             if (task.timer != null) {
                 task.timer.cancel(false);
@@ -712,69 +571,14 @@ final class Dispatcher implements ServedObject {
         }
     }
 
-    private void startWorker(int slot) {
-        Worker w = new Worker(++serials, slot);
-        slots[slot] = w;
-        live.add(w);
-        bySerial.put(w.serial, w);
-        WorkerLoop loop = new WorkerLoop(handle, w.serial, settings.initializer());
-        Thread.ofVirtual().name(settings.name() + "-start-" + w.serial).start(() -> launch(w, loop));
-    }
-
-    private void launch(Worker w, WorkerLoop loop) {
-        Process<Void> p = Process.target(loop).name(settings.name() + "-worker-" + w.serial).daemon(true);
-        if (settings.startMethod() != null) {
-            p.startMethod(settings.startMethod());
-        }
-        try {
-            p.start();
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, settings.name() + " could not start a worker", e);
-            lock.lock();
-            try {
-                forget(w);
-                startFailed("a worker JVM could not be started: " + e.getMessage(), e);
-                if (slots[w.slot] == w && needsWorkers()) {
-                    long backoff = 100L << Math.min(startFailures, 5);
-                    timer.schedule(() -> restart(w), backoff, TimeUnit.MILLISECONDS);
-                }
-                maybeTerminated();
-            } finally {
-                lock.unlock();
-            }
-            return;
-        }
-        lock.lock();
-        try {
-            w.process = p;
-            if (w.state == Worker.State.STOPPING) {
-                kill(p);
-            }
-        } finally {
-            lock.unlock();
-        }
-        p.onExit().whenComplete((x, error) -> ended(w));
-    }
-
-    private void restart(Worker w) {
-        lock.lock();
-        try {
-            if (slots[w.slot] == w && needsWorkers()) {
-                startWorker(w.slot);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** After a worker's process has ended and everything it sent has been read. */
-    private void ended(Worker w) {
+    void ended(Worker w) {
         List<Worker> touched;
         lock.lock();
         try {
             int code = w.process.exitCode().orElse(-1);
             Worker.State was = w.state;
-            forget(w);
+            workers.forget(w);
             if (!w.everReady && was != Worker.State.STOPPING) {
                 Optional<ChildException> thrown = w.process.exception();
                 if (thrown.isPresent()) {
@@ -793,9 +597,7 @@ final class Dispatcher implements ServedObject {
                 fail(running, new WorkerDiedException(w.pid(), code, w.stopReason));
             }
             requeue(w);
-            if (slots[w.slot] == w && needsWorkers()) {
-                startWorker(w.slot);
-            }
+            workers.replace(w);
             touched = assign();
             touched.addAll(retireIdle());
             maybeTerminated();
@@ -805,17 +607,9 @@ final class Dispatcher implements ServedObject {
         flush(touched);
     }
 
-    private void forget(Worker w) {
-        w.state = Worker.State.ENDED;
-        live.remove(w);
-        bySerial.remove(w.serial);
-        if (w.peer != null) {
-            byPeer.remove(w.peer);
-        }
-    }
-
-    private void startFailed(String why, Throwable cause) {
-        if (++startFailures >= START_FAILURES_TO_BREAK && broken == null) {
+    /** A worker failed before it was ready: enough in a row break the pool. */
+    void startFailed(String why, Throwable cause) {
+        if (workers.startFailed() >= START_FAILURES_TO_BREAK && broken == null) {
             breakPool(START_FAILURES_TO_BREAK + " workers in a row failed before they were ready; the last: " + why,
                     cause);
         }
@@ -833,18 +627,18 @@ final class Dispatcher implements ServedObject {
         queue.clear();
         if (state == State.RUNNING || state == State.SHUTDOWN) {
             state = State.TERMINATING;
-            for (Worker w : List.copyOf(live)) {
+            for (Worker w : workers.live()) {
                 for (PoolTask task : w.inFlight) {
                     fail(task, broken);
                 }
-                stop(w, "because the pool broke");
+                workers.stop(w, "because the pool broke");
             }
             List.copyOf(onTerminate).forEach(Runnable::run);
         }
     }
 
-    private void maybeTerminated() {
-        if (state == State.RUNNING || state == State.TERMINATED || !live.isEmpty()) {
+    void maybeTerminated() {
+        if (state == State.RUNNING || state == State.TERMINATED || !workers.noneLive()) {
             return;
         }
         if (state == State.SHUTDOWN && !queue.isEmpty()) {

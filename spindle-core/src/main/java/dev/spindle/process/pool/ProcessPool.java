@@ -10,7 +10,6 @@ import dev.spindle.process.StartMethod;
 import dev.spindle.process.wire.ValueCodec;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

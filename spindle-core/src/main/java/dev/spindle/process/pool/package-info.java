@@ -6,7 +6,9 @@
  * with {@code ProcessPool}.
  *
  * <p>Inside: {@code Dispatcher} holds the queue and decides which worker runs what;
- * {@code Worker} is its view of one worker JVM; {@code WorkerLoop} is what that JVM runs;
- * {@code Frames} is what they say to each other over the worker's link.
+ * {@code Worker} is its view of one worker JVM and {@code WorkerJvms} starts and stops them;
+ * {@code Recall} takes back tasks queued behind a long one; {@code WorkerLoop} is what a worker JVM
+ * runs; {@code Frames} is what they say to each other over the worker's link; {@code Job} and
+ * {@code JobCache} send a function to each worker once.
  */
 package dev.spindle.process.pool;
