@@ -49,6 +49,8 @@ final class ManagerRoot implements ServedObject {
     static final byte HELLO = 3;
 
     private final JavaSerializer serializer;
+    /** The ids of the objects this manager serves (maps, lists, values, registered types). */
+    private final java.util.Set<Long> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Map<String, Function<Object[], Object>> kinds = new HashMap<>();
     private final Map<String, Registration<?>> registered = new HashMap<>();
     /** The TCP hub a served manager's objects are announced at; null for a manager of the run. */
@@ -162,8 +164,12 @@ final class ManagerRoot implements ServedObject {
 
     private ManagedObject hold(Object target, Class<?> exposed, boolean mayWait, String what) {
         try {
-            return new ManagedObject(ObjectHandle.serve(new HeldObject(target, exposed, serializer, mayWait, what)),
-                    serializer, what);
+            ObjectHandle handle = ObjectHandle.serve(new HeldObject(target, exposed, serializer, mayWait, what));
+            held.add(handle.id());
+            if (shutdown.getCount() == 0) {
+                dev.spindle.process.wire.ServedObjects.remove(handle.id()); // made while stopping: never served
+            }
+            return new ManagedObject(handle, serializer, what);
         } catch (IOException e) {
             throw new UncheckedIOException("the manager cannot serve a new " + what + ": " + e.getMessage(), e);
         }
@@ -175,7 +181,10 @@ final class ManagerRoot implements ServedObject {
     }
 
     /** Ends a served manager's waiting, as {@link #SHUTDOWN} does a started one's. */
+    /** Stops the manager: the objects it holds are served no more, so they can be collected. */
     void stop() {
         shutdown.countDown();
+        held.forEach(dev.spindle.process.wire.ServedObjects::remove);
+        held.clear();
     }
 }

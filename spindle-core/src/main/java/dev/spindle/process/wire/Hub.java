@@ -221,6 +221,9 @@ public final class Hub {
             // Closing anyway.
         }
         OWN.remove(where.text());
+        if (where instanceof TcpHubAddress tcp) {
+            TcpHubAddress.forget(tcp);
+        }
         peers.forEach(Peer::close);
     }
 

@@ -67,6 +67,11 @@ record TcpHubAddress(String host, int port, String instance) implements HubAddre
         KEYS.put(address.text(), key.clone());
     }
 
+    /** Forgets the key of a hub that has closed, so that later processes of this run are not given it. */
+    static void forget(TcpHubAddress address) {
+        KEYS.remove(address.text());
+    }
+
     /**
      * From now on, handles that name the hub {@code announced} (as its server wrote its own
      * address) dial {@code dialled} instead: the address this process reached it by, which is the
