@@ -128,6 +128,7 @@ public final class SharedMemory implements AutoCloseable, Serializable {
             throw new IllegalArgumentException("a shared memory block's size must be positive, not " + size);
         }
         Run run = persistent ? null : Run.current();
+        boolean made = false;
         try {
             if (run != null) {
                 run.recordBlock(file);
@@ -135,6 +136,7 @@ public final class SharedMemory implements AutoCloseable, Serializable {
             try (FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.READ, StandardOpenOption.WRITE),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+                made = true;
                 if (run != null) {
                     run.identifyBlock(file);
                 }
@@ -147,7 +149,16 @@ public final class SharedMemory implements AutoCloseable, Serializable {
             throw new UncheckedIOException("a shared memory block named '" + name + "' exists already (" + file
                     + "): attach it with SharedMemory.attach, or pick another name", e);
         } catch (IOException e) {
-            if (run != null) {
+            boolean gone = !made;
+            if (made) {
+                // Made but not usable (its size could not be set, or it could not be mapped): not left behind.
+                try {
+                    gone = Files.deleteIfExists(file) || true;
+                } catch (IOException ignored) {
+                    // Its marker stays, so the run's end removes it.
+                }
+            }
+            if (run != null && gone) {
                 run.forgetBlock(file);
             }
             throw new UncheckedIOException("cannot create the shared memory block '" + name + "' (" + file + "): "
