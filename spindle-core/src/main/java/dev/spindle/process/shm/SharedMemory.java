@@ -153,7 +153,8 @@ public final class SharedMemory implements AutoCloseable, Serializable {
             if (made) {
                 // Made but not usable (its size could not be set, or it could not be mapped): not left behind.
                 try {
-                    gone = Files.deleteIfExists(file) || true;
+                    Files.deleteIfExists(file);
+                    gone = true;
                 } catch (IOException ignored) {
                     // Its marker stays, so the run's end removes it.
                 }
