@@ -62,8 +62,8 @@ final class ManagedObject implements InvocationHandler, Serializable {
 
     /**
      * Calls the method with {@code signature} on the held object and returns what it returned. An
-     * interrupt does not stop the call (a call cancelled by it is made again); the interrupt
-     * status is kept for the caller.
+     * interrupt does not stop the call (nothing is cancelled, so the method runs once); the
+     * interrupt status is kept for the caller.
      *
      * @throws ManagerUnreachableException if the manager has ended or cannot be reached
      * @throws ManagedMethodException if the method threw something other than a common JDK exception
@@ -108,21 +108,12 @@ final class ManagedObject implements InvocationHandler, Serializable {
         return callUninterruptibly(HeldObject.SNAPSHOT, new byte[0]);
     }
 
+    /** A call an interrupt does not stop: no cancel is sent, so it never runs halfway and then again. */
     private Object callUninterruptibly(byte op, byte[] payload) {
-        // A call an interrupt cancelled did not run, so making it again is safe.
-        boolean interrupted = Thread.interrupted();
         try {
-            while (true) {
-                try {
-                    return call(op, payload);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            return decodeReply(handle.callUninterruptibly(op, payload, Deadline.NONE));
+        } catch (HolderUnreachableException e) {
+            throw unreachable(e);
         }
     }
 

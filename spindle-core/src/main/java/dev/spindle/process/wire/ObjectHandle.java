@@ -104,6 +104,37 @@ public final class ObjectHandle implements Serializable {
         }
     }
 
+    /**
+     * {@link #call}, deaf to interrupts: a remote call is never cancelled halfway (and so never
+     * made twice); the thread's interrupt status is kept. For calls that must not be stopped, such
+     * as a managed map's methods, which declare no {@link InterruptedException}.
+     */
+    public ByteBuffer callUninterruptibly(byte op, byte[] payload, Deadline wait) {
+        if (local != null) {
+            boolean interrupted = Thread.interrupted();
+            try {
+                while (true) {
+                    try {
+                        return call(op, payload, wait);
+                    } catch (InterruptedException e) {
+                        interrupted = true; // interrupted while it waited here: it did not happen, so again
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        try {
+            return peer().callUninterruptibly(id, op, payload, wait);
+        } catch (CallFailedException e) {
+            throw e.toRuntime();
+        } catch (IOException e) {
+            throw unreachable(e);
+        }
+    }
+
     /** Sends {@code op} with {@code payload} and no reply; locally, runs it now. */
     public void oneWay(byte op, byte[] payload, int offset, int length) {
         ServedObject object = local;

@@ -142,6 +142,29 @@ public final class Peer implements Closeable {
     }
 
     /**
+     * {@link #call}, deaf to interrupts: no cancel is sent, so a call the other side has begun is
+     * never stopped halfway (and then made again); the thread's interrupt status is kept for it.
+     */
+    public ByteBuffer callUninterruptibly(long target, byte op, byte[] payload, Deadline wait) throws IOException {
+        long id = callIds.incrementAndGet();
+        CompletableFuture<Envelope> reply = send(id, target, op, payload, wait);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return payloadOf(awaitReply(id, reply, wait));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
      * Sends a message that wants no reply. It is sent whole even if the thread is interrupted
      * meanwhile; once this returns, it is in the kernel on its way, and arrives even if this
      * process dies now.
