@@ -18,6 +18,7 @@ import java.util.ConcurrentModificationException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.NoSuchElementException;
 import java.util.function.Function;
 
@@ -63,9 +64,17 @@ final class HeldObject implements ServedObject {
     private final Serializer serializer;
     private final boolean mayWait;
     private final String what;
+    /**
+     * For an object whose methods never wait (a dict, a list, a value): every call and every
+     * snapshot runs under this lock, so the object itself may be a plain collection. A lock, not a
+     * monitor: a key's {@code equals} may call another process, and a virtual thread waiting there
+     * must not pin its carrier.
+     */
+    private final ReentrantLock guard;
 
     /**
-     * @param target   the object held; thread-safe, as many processes call it at once
+     * @param target   the object held: thread-safe if {@code mayWait} (many processes call it at
+     *                 once), else called under this holder's lock
      * @param exposed  the interface whose methods callers may call
      * @param mayWait  whether a method may wait (a registered type's may): such calls run on a
      *                 thread of their own, never on the connection's reader
@@ -75,6 +84,7 @@ final class HeldObject implements ServedObject {
         this.serializer = serializer;
         this.mayWait = mayWait;
         this.what = what;
+        this.guard = mayWait ? null : new ReentrantLock();
         for (Method method : exposed.getMethods()) {
             if (!Modifier.isStatic(method.getModifiers()) && takesNoCode(method)) {
                 if (!Modifier.isPublic(exposed.getModifiers())) {
@@ -137,6 +147,9 @@ final class HeldObject implements ServedObject {
                     + " that can be called through a manager"));
         }
         Object result;
+        if (guard != null) {
+            guard.lock();
+        }
         try {
             result = method.invoke(target, args);
         } catch (InvocationTargetException e) {
@@ -146,25 +159,29 @@ final class HeldObject implements ServedObject {
             return threw(e.getCause());
         } catch (IllegalAccessException | IllegalArgumentException e) {
             return threw(new IllegalArgumentException("cannot call " + what + "." + signature + ": " + e.getMessage()));
+        } finally {
+            if (guard != null) {
+                guard.unlock();
+            }
         }
         return reply(result);
     }
 
     private Object snapshot() {
-        if (target instanceof Map<?, ?> map) {
-            List<Map.Entry<Object, Object>> entries = new ArrayList<>();
-            // The held map is a Collections.synchronizedMap: walking it needs its own monitor.
-            synchronized (map) {
+        if (guard == null || !(target instanceof Map<?, ?> || target instanceof List<?>)) {
+            throw new UnsupportedOperationException("a managed " + what + " cannot be copied");
+        }
+        guard.lock();
+        try {
+            if (target instanceof Map<?, ?> map) {
+                List<Map.Entry<Object, Object>> entries = new ArrayList<>();
                 map.forEach((k, v) -> entries.add(new AbstractMap.SimpleImmutableEntry<>(k, v)));
+                return entries;
             }
-            return entries;
+            return new ArrayList<>((List<?>) target);
+        } finally {
+            guard.unlock();
         }
-        if (target instanceof List<?> list) {
-            synchronized (list) {
-                return new ArrayList<>(list);
-            }
-        }
-        throw new UnsupportedOperationException("a managed " + what + " cannot be copied");
     }
 
     private byte[] reply(Object result) {

@@ -21,7 +21,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,14 +62,12 @@ final class ManagerRoot implements ServedObject {
     ManagerRoot(JavaSerializer serializer, List<Registration<?>> registrations, Hub announceAt) {
         this.serializer = serializer;
         this.announceAt = announceAt;
-        kinds.put("dict", args -> new ManagedMap<>(hold(Collections.synchronizedMap(new LinkedHashMap<>()),
-                Map.class, "dict")));
-        kinds.put("list", args -> new ManagedList<>(hold(Collections.synchronizedList(new ArrayList<>()),
-                List.class, "list")));
-        kinds.put("array", args -> new ManagedList<>(hold(Collections.synchronizedList(
-                Arrays.asList(((Object[]) args[0]).clone())), List.class, "array")));
+        kinds.put("dict", args -> new ManagedMap<>(hold(new LinkedHashMap<>(), Map.class, "dict")));
+        kinds.put("list", args -> new ManagedList<>(hold(new ArrayList<>(), List.class, "list")));
+        kinds.put("array", args -> new ManagedList<>(hold(
+                Arrays.asList(((Object[]) args[0]).clone()), List.class, "array")));
         kinds.put("namespace", args -> new Namespace(new ManagedMap<>(hold(
-                Collections.synchronizedMap(new LinkedHashMap<>()), Map.class, "namespace"))));
+                new LinkedHashMap<>(), Map.class, "namespace"))));
         kinds.put("shared", args -> shared());
         kinds.put("value", args -> ManagedObject.proxy(ManagedValue.class,
                 hold(new HeldValue<>(args[0]), ManagedValue.class, "value")));
