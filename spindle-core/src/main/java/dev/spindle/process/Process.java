@@ -86,6 +86,8 @@ public final class Process<T> implements AutoCloseable {
     private final Set<String> allowedClasses = new LinkedHashSet<>();
     private final List<String> allowedPackages = new ArrayList<>();
     private final CountDownLatch reported = new CountDownLatch(1);
+    /** Completes right after {@link #reported} counts down: what {@link #onExit} waits on. */
+    private final java.util.concurrent.CompletableFuture<Void> reportRead = new java.util.concurrent.CompletableFuture<>();
     private final AtomicReference<Outcome> outcome = new AtomicReference<>();
     private final AtomicReference<IOException> linkFailure = new AtomicReference<>();
     private String name;
@@ -245,6 +247,7 @@ public final class Process<T> implements AutoCloseable {
                     outcome.set(given);
                 }
                 reported.countDown();
+                reportRead.complete(null);
             });
             started.peer.whenComplete((peer, error) -> {
                 if (error != null) {
@@ -289,13 +292,15 @@ public final class Process<T> implements AutoCloseable {
      * A future that completes with this process once its child has ended and what the child
      * reported (its result, its exception, the signal that ended it) has been read: from then on
      * {@link #exitCode}, {@link #exception} and {@link #result} answer at once. Like
-     * {@link java.lang.Process#onExit}; dependent actions run on a thread of the JDK's.
+     * {@link java.lang.Process#onExit}. Dependent actions chained without {@code Async} run on the
+     * thread that completed it (one of the JDK's process reapers, or the thread that read the
+     * child's link): keep them short, or chain them with an {@code Async} form.
      *
      * @throws IllegalStateException if the process has not been started
      */
     public java.util.concurrent.CompletableFuture<Process<T>> onExit() {
         ChildJvm c = started();
-        return c.os.onExit().thenCombine(c.link.outcome.handle((o, e) -> o), (os, o) -> this);
+        return c.os.onExit().thenCombine(reportRead, (os, read) -> this);
     }
 
     /** Whether the child has started and not yet ended. */

@@ -86,6 +86,8 @@ final class Dispatcher implements ServedObject {
         this.timer = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().daemon().name(settings.name() + "-timer").factory());
         timer.setRemoveOnCancelPolicy(true);
+        // Once every worker has exited, nothing the timer holds matters (a SIGKILL after the grace, a recall check).
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.workers = new WorkerJvms(this, settings, handle, lock, timer);
         lock.lock();
         try {
@@ -132,29 +134,46 @@ final class Dispatcher implements ServedObject {
     }
 
     /**
-     * Cancels tasks: a queued one never runs; a running one, when {@code interrupt}, has its worker
-     * stopped and replaced (the tasks queued behind it run elsewhere); otherwise it runs on and
-     * its result is dropped.
+     * Cancels tasks: a queued one never runs; one sent to a worker and not started there is
+     * recalled, so it never runs either; a running one, when {@code interrupt}, has its worker
+     * stopped and replaced (the tasks queued behind it run elsewhere); otherwise it runs on and its
+     * result is dropped.
      */
     void cancel(List<PoolTask> tasks, boolean interrupt) {
+        List<Worker> touched = new ArrayList<>();
         lock.lock();
         try {
+            java.util.Set<PoolTask> cancelling = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             for (PoolTask task : tasks) {
-                if (!task.settle()) {
-                    continue;
+                if (task.settle()) {
+                    cancelling.add(task); // a queued one is skipped when its turn comes
                 }
-                if (queue.remove(task)) {
-                    continue;
-                }
-                for (Worker w : workers.live()) {
-                    if (w.inFlight.peekFirst() == task && interrupt) {
-                        workers.stop(w, "because its task was cancelled");
+            }
+            if (cancelling.isEmpty()) {
+                return;
+            }
+            for (Worker w : workers.live()) {
+                boolean head = true;
+                for (PoolTask task : w.inFlight) {
+                    if (cancelling.contains(task)) {
+                        if (head && interrupt) {
+                            workers.stop(w, "because its task was cancelled");
+                        } else if (!head && !task.recalling && w.peer != null) {
+                            // Sent but not started, most likely: asked back, so that it never runs.
+                            task.recalling = true;
+                            w.enqueue(Frames.recall(task.seq, task.seq));
+                            if (!touched.contains(w)) {
+                                touched.add(w);
+                            }
+                        }
                     }
+                    head = false;
                 }
             }
         } finally {
             lock.unlock();
         }
+        flush(touched);
     }
 
     /** Takes no new tasks; runs those queued, then lets the workers exit. */
@@ -196,16 +215,13 @@ final class Dispatcher implements ServedObject {
             }
             queue.clear();
             for (Worker w : workers.live()) {
-                boolean running = true;
+                // Sent to a worker, a task may have started there: none of them is handed back as never started.
                 for (PoolTask task : w.inFlight) {
-                    if (fail(task, cancelled) && !running) {
-                        neverStarted.add(task);
-                    }
-                    running = false;
+                    fail(task, cancelled);
                 }
                 workers.stop(w, "because the pool was terminated");
             }
-            List.copyOf(onTerminate).forEach(Runnable::run);
+            runOnTerminate();
             maybeTerminated();
         } finally {
             lock.unlock();
@@ -213,7 +229,13 @@ final class Dispatcher implements ServedObject {
         return neverStarted;
     }
 
-    /** Runs {@code action} when the pool terminates (at once if it has). */
+    private void runOnTerminate() {
+        List<Runnable> actions = List.copyOf(onTerminate);
+        onTerminate.clear();
+        actions.forEach(Runnable::run);
+    }
+
+    /** Runs {@code action} when the pool stops taking tasks for good: terminated, broken, or shut down and done (at once if it has). */
     void onTerminate(Runnable action) {
         lock.lock();
         try {
@@ -633,7 +655,7 @@ final class Dispatcher implements ServedObject {
                 }
                 workers.stop(w, "because the pool broke");
             }
-            List.copyOf(onTerminate).forEach(Runnable::run);
+            runOnTerminate();
         }
     }
 
@@ -645,6 +667,7 @@ final class Dispatcher implements ServedObject {
             return;
         }
         state = State.TERMINATED;
+        runOnTerminate();
         ServedObjects.remove(handle.id());
         results.shutdown();
         timer.shutdown();

@@ -10,7 +10,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A pool's recently used functions, by identity: a loop of {@code applyAsync(f, x)} with one
  * {@code f} (a method reference, a lambda that captures nothing) encodes it once, and each worker
- * is sent it once. A lambda that captures is a new object each time, and a new job.
+ * is sent it once. Only lambdas and method references are kept, as nothing can change them; a
+ * lambda that captures is a new object each time, and an object of a class of the user's is
+ * encoded on each call.
  *
  * <p>Thread-safe; encoding happens outside its lock.
  */
@@ -33,6 +35,11 @@ final class JobCache {
      * @throws java.io.NotSerializableException when the function, or what it captures, cannot be serialized
      */
     Job job(Object function) throws IOException {
+        Class<?> type = function.getClass();
+        if (!type.isSynthetic() && !type.isHidden()) {
+            // An object of a class of the user's may change between calls: encoded afresh each time.
+            return Job.of(ids.incrementAndGet(), function, serializer);
+        }
         lock.lock();
         try {
             for (Job job : recent) {

@@ -11,7 +11,9 @@ import java.time.Duration;
  * @param initializer what each worker runs before its first task, or null
  * @param taskTimeoutNanos the default task timeout, 0 for none
  * @param startMethod how workers start, null for {@link dev.spindle.process.Process}'s default
+ * @param startTimeout how long a worker may take to start and run the initializer
  */
 record PoolSettings(String name, int workers, WorkerLoop.Initializer initializer, int maxTasksPerChild,
-        long taskTimeoutNanos, StartMethod startMethod, JavaSerializer serializer, Duration stopGrace) {
+        long taskTimeoutNanos, StartMethod startMethod, JavaSerializer serializer, Duration stopGrace,
+        Duration startTimeout) {
 }

@@ -445,6 +445,7 @@ public final class ProcessPool implements AutoCloseable {
         private StartMethod startMethod;
         private JavaSerializer serializer = JavaSerializer.defaults();
         private Duration stopGrace = Duration.ofSeconds(1);
+        private Duration startTimeout = Duration.ofMinutes(2);
         private String name;
 
         private Builder() {
@@ -508,6 +509,17 @@ public final class ProcessPool implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a worker may take to start and run the {@linkplain #initializer initializer}
+         * (default 2 minutes). A worker not ready by then is stopped and counts as one that failed
+         * before it was ready ({@link BrokenPoolException} after three in a row): no call waits
+         * forever on a worker that hangs as it starts.
+         */
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = positive(timeout, "a start timeout");
+            return this;
+        }
+
         /** The pool's name, which its workers' and threads' names start with (default {@code ProcessPool-n}). */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -537,7 +549,7 @@ public final class ProcessPool implements AutoCloseable {
                 init = new WorkerLoop.Initializer(initSerializer, initSerializer.encode(initializer));
             }
             return new PoolSettings(poolName, workers, init, maxTasksPerChild,
-                    taskTimeout == null ? 0 : taskTimeout.toNanos(), startMethod, serializer, stopGrace);
+                    taskTimeout == null ? 0 : taskTimeout.toNanos(), startMethod, serializer, stopGrace, startTimeout);
         }
 
         static Duration positive(Duration timeout, String what) {

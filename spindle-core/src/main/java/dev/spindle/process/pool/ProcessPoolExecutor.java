@@ -5,7 +5,6 @@ import dev.spindle.process.SerializableCallable;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -145,7 +144,7 @@ public final class ProcessPoolExecutor implements ExecutorService {
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException {
-        return invokeAll(tasks, Deadline.after(Duration.of(timeout, unit.toChronoUnit())));
+        return invokeAll(tasks, Deadline.afterNanos(unit.toNanos(timeout)));
     }
 
     private <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, Deadline deadline)
@@ -186,7 +185,7 @@ public final class ProcessPoolExecutor implements ExecutorService {
     @Override
     public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException, ExecutionException, TimeoutException {
-        return invokeAny(tasks, Deadline.after(Duration.of(timeout, unit.toChronoUnit())));
+        return invokeAny(tasks, Deadline.afterNanos(unit.toNanos(timeout)));
     }
 
     private <T> T invokeAny(Collection<? extends Callable<T>> tasks, Deadline deadline)
@@ -272,7 +271,7 @@ public final class ProcessPoolExecutor implements ExecutorService {
 
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-        return dispatcher.awaitTermination(Deadline.after(Duration.of(timeout, unit.toChronoUnit())));
+        return dispatcher.awaitTermination(Deadline.afterNanos(unit.toNanos(timeout)));
     }
 
     @Override

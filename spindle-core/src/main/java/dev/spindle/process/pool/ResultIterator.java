@@ -63,6 +63,8 @@ public final class ResultIterator<T> implements Iterator<T>, AutoCloseable {
     private final Runnable stopFeeding = this::stopFeeding;
     private Iterator<Object> current;
     private Throwable failure;
+    /** Why reading the input or submitting its tasks stopped early; thrown once every fed chunk is consumed. */
+    private Throwable inputFailure;
     private int nextChunk;
     private int consumed;
     private int fed;
@@ -120,7 +122,18 @@ public final class ResultIterator<T> implements Iterator<T>, AutoCloseable {
                     } finally {
                         lock.unlock();
                     }
-                    dispatcher.submit(batch);
+                    try {
+                        dispatcher.submit(batch);
+                    } catch (RuntimeException refused) {
+                        lock.lock();
+                        try {
+                            batch.forEach(t -> outstanding.remove(t.index));
+                            fed -= batch.size();
+                        } finally {
+                            lock.unlock();
+                        }
+                        throw refused;
+                    }
                 }
                 if (!more || !input.hasNext()) {
                     return;
@@ -131,7 +144,7 @@ public final class ResultIterator<T> implements Iterator<T>, AutoCloseable {
         } catch (java.io.IOException | RuntimeException e) {
             lock.lock();
             try {
-                failure = e;
+                inputFailure = e;
             } finally {
                 lock.unlock();
             }
@@ -147,7 +160,7 @@ public final class ResultIterator<T> implements Iterator<T>, AutoCloseable {
         }
     }
 
-    /** Where this iterator's tasks end: on the pool's result thread. */
+    /** Where this iterator's tasks end: a result on the thread that read it from its worker, a failure on the pool's result thread. */
     private final TaskSink sink = new TaskSink() {
         @Override
         public void succeeded(PoolTask task, List<Object> values) {
@@ -254,6 +267,11 @@ public final class ResultIterator<T> implements Iterator<T>, AutoCloseable {
                         current = ((List<Object>) next).iterator();
                     }
                     continue;
+                }
+                if (!closed && fedAll && consumed == fed && inputFailure != null) {
+                    failure = inputFailure; // the input failed, or the pool refused the rest: said once, at the end
+                    inputFailure = null;
+                    return true;
                 }
                 if (closed || (fedAll && consumed == fed)) {
                     return false;

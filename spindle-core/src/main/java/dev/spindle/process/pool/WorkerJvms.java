@@ -85,7 +85,7 @@ final class WorkerJvms {
         return ++startFailures;
     }
 
-    /** The pids of the workers that are ready now, in slot order. */
+    /** The pids of the workers that are ready now, oldest first. */
     List<Long> readyPids() {
         List<Long> pids = new ArrayList<>();
         for (Worker w : live) {
@@ -175,7 +175,26 @@ final class WorkerJvms {
         } finally {
             lock.unlock();
         }
-        p.onExit().whenComplete((x, error) -> dispatcher.ended(w));
+        // On a thread of its own: ended() takes the dispatcher's lock, which a reaper or link reader must not wait for.
+        p.onExit().whenComplete((x, error) -> Thread.ofVirtual().name(settings.name() + "-ended-" + w.serial)
+                .start(() -> dispatcher.ended(w)));
+        if (!timer.isShutdown()) {
+            timer.schedule(() -> notReadyInTime(w), settings.startTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** A worker still starting after the start timeout (a JVM that hangs, an initializer that never returns) is stopped. */
+    private void notReadyInTime(Worker w) {
+        lock.lock();
+        try {
+            if (w.state == Worker.State.STARTING) {
+                dispatcher.startFailed("worker pid " + w.pid() + " was not ready within "
+                        + settings.startTimeout().toSeconds() + " s", null);
+                stop(w, "because it was not ready within the pool's start timeout");
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void restart(Worker w) {

@@ -228,7 +228,9 @@ final class WorkerLoop implements SerializableRunnable {
                 claims.unlock();
             }
             byte[] answer = ByteBuffer.allocate(16).putLong(first).putLong(to).array();
-            pool.oneWay(Frames.RECALLED, answer, 0, answer.length);
+            // Posted, never written here: this is the link's reader, and a write that waited for the
+            // pool to read could wait for a pool that waits for this reader to read.
+            parent.post(pool.id(), Frames.RECALLED, answer);
         }
 
         @Override

@@ -406,6 +406,45 @@ class ProcessPoolTest {
     }
 
     @Test
+    void anImapWhosePoolShutsDownMidwayEndsWithTheRefusalInsteadOfWaiting() throws Exception {
+        ProcessPool closing = ProcessPool.builder().workers(1).build();
+        try {
+            Iterator<Integer> endless = IntStream.iterate(0, i -> i + 1).iterator();
+            ResultIterator<Integer> results = closing.imap(x -> x, () -> endless);
+            assertThat(results.next(LONG)).isZero();
+            closing.shutdown();
+            // What was fed before the refusal still arrives; then the refusal, once; then the end.
+            Throwable refused = null;
+            while (refused == null) {
+                try {
+                    results.next(LONG);
+                } catch (TaskFailedException e) {
+                    refused = e.getCause();
+                }
+            }
+            assertThat(refused).isInstanceOf(RejectedExecutionException.class);
+            assertThat(results.hasNext()).isFalse();
+        } finally {
+            closing.terminate();
+            assertThat(closing.join(LONG)).isTrue();
+        }
+    }
+
+    @Test
+    void aWorkerThatHangsAsItStartsIsStoppedAndThePoolBreaksRatherThanWaitForever() throws Exception {
+        ProcessPool hanging = ProcessPool.builder().workers(1).startTimeout(Duration.ofMillis(500))
+                .initializer(() -> Thread.sleep(600_000)).build();
+        try {
+            AsyncResult<String> waiting = hanging.applyAsync(() -> "never");
+            assertThatThrownBy(waiting::get).isInstanceOf(TaskFailedException.class).cause()
+                    .isInstanceOf(BrokenPoolException.class).hasMessageContaining("not ready within");
+        } finally {
+            hanging.close();
+        }
+        assertThat(hanging.join(Duration.ZERO)).isTrue();
+    }
+
+    @Test
     void tasksSubmittedAfterShutdownAreRefusedAndQueuedOnesStillFinish() throws Exception {
         ProcessPool closing = ProcessPool.builder().workers(1).build();
         List<AsyncResult<Integer>> queued = new ArrayList<>();
