@@ -88,6 +88,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>A served manager's queues, locks and the like are reached at its TCP address; objects made
  *   elsewhere (a queue a client made itself) and put in a served manager's dict can be used only
  *   where they were made.</li>
+ *   <li>A served manager proves the key before it reads a byte, but its traffic after that is not
+ *   encrypted: serve it on a trusted network, or reach it through an SSH or TLS tunnel. It
+ *   authenticates at most 64 connections at once, each for at most 5 seconds, so a flood of
+ *   connections that never prove the key can keep clients out for as long as it lasts (never let
+ *   one in): put a firewall in front of a port that untrusted hosts can reach. Its connections
+ *   use TCP keep-alive, so a client whose machine vanished is let go (and its locks freed) within
+ *   about a minute.</li>
  * </ul>
  *
  * <p>Thread-safe.

@@ -46,7 +46,10 @@ import java.util.function.Consumer;
  *   call waits forever on a dead worker (Python's does: CPython issue 66587).</li>
  *   <li>A task past its timeout ({@link Builder#taskTimeout}, {@link #withTaskTimeout}) fails with
  *   a {@link TaskTimeoutException}; its worker is stopped (SIGTERM, then SIGKILL after
- *   {@link Builder#stopGrace}) and replaced.</li>
+ *   {@link Builder#stopGrace}) and replaced. If the task finished at the very moment its time ran
+ *   out, the task its worker had started next is stopped with it and fails with a
+ *   {@link WorkerDiedException} that says so (it may have run in part, so it is not run again).
+ *   {@code cancel(true)} stops a running task the same way.</li>
  *   <li>A result that cannot be decoded here (not serializable there, or not on the allow-list
  *   here) fails its own task.</li>
  *   <li>{@link Builder#maxTasksPerChild} starts the replacement while the old worker finishes its
