@@ -43,7 +43,9 @@ final class ManagerCommand {
             description = {"Serves a manager on TCP until Ctrl-C or SIGTERM. Clients prove the key in the key file "
                     + "(an HMAC challenge, before any object is read) and get the shared namespace, dicts, lists, "
                     + "queues and locks with dev.spindle.process.manager.Manager.connect(address, key).",
-                    "Make a key file with: spindle manager new-key FILE"})
+                    "Make a key file with: spindle manager new-key FILE",
+                    "The traffic after the key is proven is not encrypted: serve on a trusted network, or reach the "
+                            + "port through an SSH or TLS tunnel."})
     static final class Serve implements Callable<Integer> {
 
         @Spec
