@@ -445,6 +445,31 @@ class ProcessPoolTest {
     }
 
     @Test
+    void aCancelledTaskAlreadySentToABusyWorkerNeverRuns() throws Exception {
+        try (ProcessPool one = ProcessPool.builder().workers(1).build()) {
+            one.map(x -> x, IntStream.range(0, 2000).boxed().toList(), 1); // tiny tasks: the worker's window grows
+            String d = dir.toString();
+            AsyncResult<String> busy = one.applyAsync(() -> {
+                while (!Files.exists(Path.of(d, "release"))) {
+                    Thread.sleep(5);
+                }
+                return "done";
+            });
+            CompletableFuture<Object> behind = one.applyAsync(() -> {
+                Files.writeString(Path.of(d, "ran"), "the cancelled task ran");
+                return null;
+            }).toCompletableFuture();
+            assertThat(behind.cancel(false)).isTrue();
+            AsyncResult<String> after = one.applyAsync(() -> "after");
+            Files.writeString(dir.resolve("release"), "go");
+            assertThat(busy.get(LONG)).isEqualTo("done");
+            assertThat(after.get(LONG)).isEqualTo("after");
+            assertThat(behind).isCancelled();
+            assertThat(dir.resolve("ran")).doesNotExist();
+        }
+    }
+
+    @Test
     void tasksSubmittedAfterShutdownAreRefusedAndQueuedOnesStillFinish() throws Exception {
         ProcessPool closing = ProcessPool.builder().workers(1).build();
         List<AsyncResult<Integer>> queued = new ArrayList<>();
