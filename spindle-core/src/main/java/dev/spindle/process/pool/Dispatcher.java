@@ -153,12 +153,12 @@ final class Dispatcher implements ServedObject {
                 return;
             }
             for (Worker w : workers.live()) {
-                boolean head = true;
+                PoolTask running = w.running();
                 for (PoolTask task : w.inFlight) {
                     if (cancelling.contains(task)) {
-                        if (head && interrupt) {
+                        if (task == running && interrupt) {
                             workers.stop(w, "because its task was cancelled");
-                        } else if (!head && !task.recalling && w.peer != null) {
+                        } else if (task != running && !task.recalling && w.peer != null) {
                             // Sent but not started, most likely: asked back, so that it never runs.
                             task.recalling = true;
                             w.enqueue(Frames.recall(task.seq, task.seq));
@@ -167,7 +167,6 @@ final class Dispatcher implements ServedObject {
                             }
                         }
                     }
-                    head = false;
                 }
             }
         } finally {
@@ -340,20 +339,21 @@ final class Dispatcher implements ServedObject {
             if (w == null) {
                 return;
             }
-            task = w.inFlight.peekFirst();
-            if (task == null || task.id != taskId) {
+            task = w.answerable(taskId);
+            if (task == null) {
                 LOG.log(System.Logger.Level.ERROR, w + " answered task " + taskId + " out of turn; ignored");
                 return;
             }
-            w.inFlight.pollFirst();
+            PoolTask wasRunning = w.running();
+            w.inFlight.remove(task);
             w.stalled = false;
             if (task.timer != null) {
                 task.timer.cancel(false);
             }
             long now = System.nanoTime();
             w.answered(task, now);
-            PoolTask next = w.inFlight.peekFirst();
-            if (next != null) {
+            PoolTask next = w.running();
+            if (next != null && next != wasRunning) {
                 started(w, next, now);
             }
             if (status == Frames.FATAL) {
@@ -479,9 +479,9 @@ final class Dispatcher implements ServedObject {
             if (w == null) {
                 return;
             }
-            PoolTask head = w.inFlight.peekFirst();
+            PoolTask head = w.running();
             putBack(Recall.givenBack(w, from, to));
-            PoolTask now = w.inFlight.peekFirst();
+            PoolTask now = w.running();
             if (now != null && now != head) {
                 started(w, now, System.nanoTime());
             }
@@ -528,7 +528,7 @@ final class Dispatcher implements ServedObject {
     private void timedOut(Worker w, PoolTask task) {
         lock.lock();
         try {
-            if (w.inFlight.peekFirst() != task || w.state == Worker.State.ENDED) {
+            if (w.running() != task || w.state == Worker.State.ENDED) {
                 return;
             }
             fail(task, new TaskTimeoutException(w.pid(), Duration.ofNanos(task.timeoutNanos)));
@@ -611,8 +611,9 @@ final class Dispatcher implements ServedObject {
                             + " before it was ready", null);
                 }
             }
-            PoolTask running = w.inFlight.pollFirst();
+            PoolTask running = w.running();
             if (running != null) {
+                w.inFlight.remove(running);
                 if (running.timer != null) {
                     running.timer.cancel(false);
                 }

@@ -29,7 +29,8 @@ import java.nio.ByteBuffer;
  * it starts the next: when a worker dies, the first task the pool has no DONE for is the one it
  * was running, and those after it never started. A recall and the worker's task thread agree under
  * one lock on the last seq the thread has started: a task either runs here (and is answered) or
- * is given back, never both.
+ * is given back, never both. RECALLED is sent by the worker's link reader, apart from the task
+ * thread's DONEs, so the pool takes a DONE for a task behind tasks it is recalling as in turn.
  */
 final class Frames {
 

@@ -72,6 +72,34 @@ final class Worker {
         return p == null ? 0 : p.pid();
     }
 
+    /**
+     * The task of {@code id} if the worker may be answering it now: the first it holds, or one
+     * behind only tasks being recalled. A recall's answer travels apart from the task thread's
+     * answers, so the tasks after a given-back one may be answered before the pool hears it was
+     * given back.
+     */
+    PoolTask answerable(long id) {
+        for (PoolTask task : inFlight) {
+            if (task.id == id) {
+                return task;
+            }
+            if (!task.recalling) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** The first task it holds that is not being recalled: the one it runs, as far as the pool knows. */
+    PoolTask running() {
+        for (PoolTask task : inFlight) {
+            if (!task.recalling) {
+                return task;
+            }
+        }
+        return inFlight.peekFirst();
+    }
+
     /** How many tasks to send now: none while more than half its window is queued, then up to the window. */
     int room() {
         if (stalled) {
