@@ -303,7 +303,7 @@ final class Dispatcher implements ServedObject {
         switch (op) {
             case Frames.READY -> ready(caller.peer(), payload.getLong(), payload.getLong());
             case Frames.DONE -> done(caller.peer(), payload.getLong(), payload.get(), payload.slice());
-            case Frames.RECALLED -> recalled(caller.peer(), payload.getLong(), payload.getLong());
+            case Frames.RECALLED -> recalled(caller.peer(), payload.getLong(), payload.getLong(), payload.getLong());
             default -> throw new UnsupportedOperationException("a pool takes no message " + op);
         }
     }
@@ -470,8 +470,11 @@ final class Dispatcher implements ServedObject {
         flush(touched);
     }
 
-    /** A worker gave back the tasks of seq {@code from..to}: they go to the head of the queue, in order. */
-    private void recalled(Peer peer, long from, long to) {
+    /**
+     * A worker answered the recall of seq {@code asked..to}: it gave back those of {@code from..to},
+     * which go to the head of the queue, in order.
+     */
+    private void recalled(Peer peer, long asked, long from, long to) {
         List<Worker> touched;
         lock.lock();
         try {
@@ -480,7 +483,7 @@ final class Dispatcher implements ServedObject {
                 return;
             }
             PoolTask head = w.running();
-            putBack(Recall.givenBack(w, from, to));
+            putBack(Recall.givenBack(w, asked, from, to));
             PoolTask now = w.running();
             if (now != null && now != head) {
                 started(w, now, System.nanoTime());

@@ -21,8 +21,9 @@ import java.nio.ByteBuffer;
  *   DONE   taskId:8 status:1 body           OK: results (ValueCodec.writeAll); THREW or FATAL:
  *                                           the exception (ChildException.write); FATAL also
  *                                           means the worker exits now and runs nothing more
- *   RECALLED from:8 to:8                    the tasks of seq from..to will not run here (none if
- *                                           from > to): run them elsewhere
+ *   RECALLED asked:8 from:8 to:8            answer to the recall of asked..to: the tasks of seq
+ *                                           from..to will not run here (none if from > to), those
+ *                                           of asked..from-1 had started and will be answered
  * </pre>
  *
  * A worker runs its tasks one at a time in the order they arrive and sends each one's DONE before

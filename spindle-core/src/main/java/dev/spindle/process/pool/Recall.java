@@ -67,16 +67,20 @@ final class Recall {
     }
 
     /**
-     * The worker gave back the tasks of seq {@code from..to}: takes them out of its in-flight tasks
-     * and returns them, in order. The others it was asked for it had started: they are answered as
-     * usual.
+     * The worker answered the recall of seq {@code asked..to} and gave back those of
+     * {@code from..to}: takes them out of its in-flight tasks and returns them, in order. The others
+     * it was asked for it had started: they are answered as usual. Another recall's tasks stay
+     * marked until its own answer.
      */
-    static List<PoolTask> givenBack(Worker w, long from, long to) {
+    static List<PoolTask> givenBack(Worker w, long asked, long from, long to) {
         List<PoolTask> back = new ArrayList<>();
         for (Iterator<PoolTask> it = w.inFlight.iterator(); it.hasNext(); ) {
             PoolTask task = it.next();
+            if (task.seq < asked || task.seq > to) {
+                continue;
+            }
             task.recalling = false;
-            if (task.seq >= from && task.seq <= to) {
+            if (task.seq >= from) {
                 it.remove();
                 back.add(task);
             }

@@ -227,7 +227,7 @@ final class WorkerLoop implements SerializableRunnable {
             } finally {
                 claims.unlock();
             }
-            byte[] answer = ByteBuffer.allocate(16).putLong(first).putLong(to).array();
+            byte[] answer = ByteBuffer.allocate(24).putLong(from).putLong(first).putLong(to).array();
             // Posted, never written here: this is the link's reader, and a write that waited for the
             // pool to read could wait for a pool that waits for this reader to read.
             parent.post(pool.id(), Frames.RECALLED, answer);
