@@ -170,7 +170,7 @@ final class WorkerLoop implements SerializableRunnable {
         private final java.util.concurrent.locks.ReentrantLock claims = new java.util.concurrent.locks.ReentrantLock();
         /** The seq of the last task the worker's thread started; guarded by {@link #claims}. */
         private long started;
-        /** Ranges of seqs given back, {from, to}, in order; guarded by {@link #claims}. */
+        /** Ranges of seqs given back, {from, to}; guarded by {@link #claims}. */
         private final java.util.ArrayDeque<long[]> givenBack = new java.util.ArrayDeque<>();
 
         Inbox(ObjectHandle pool) {
@@ -185,11 +185,12 @@ final class WorkerLoop implements SerializableRunnable {
         boolean claim(long seq) {
             claims.lock();
             try {
-                while (!givenBack.isEmpty() && givenBack.peekFirst()[1] < seq) {
-                    givenBack.pollFirst();
-                }
-                if (!givenBack.isEmpty() && givenBack.peekFirst()[0] <= seq) {
-                    return false;
+                // Ranges come in any order (two cancels may recall 9, then 7): each is checked.
+                givenBack.removeIf(range -> range[1] < seq);
+                for (long[] range : givenBack) {
+                    if (range[0] <= seq) {
+                        return false;
+                    }
                 }
                 started = seq;
                 return true;
