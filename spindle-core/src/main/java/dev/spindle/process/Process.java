@@ -14,7 +14,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -85,9 +84,8 @@ public final class Process<T> implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Set<String> allowedClasses = new LinkedHashSet<>();
     private final List<String> allowedPackages = new ArrayList<>();
-    private final CountDownLatch reported = new CountDownLatch(1);
-    /** Completes right after {@link #reported} counts down: what {@link #onExit} waits on. */
-    private final java.util.concurrent.CompletableFuture<Void> reportRead = new java.util.concurrent.CompletableFuture<>();
+    /** Completes once what the child reported has been read (or its link ended without a report). */
+    private final java.util.concurrent.CompletableFuture<Void> reported = new java.util.concurrent.CompletableFuture<>();
     private final AtomicReference<Outcome> outcome = new AtomicReference<>();
     private final AtomicReference<IOException> linkFailure = new AtomicReference<>();
     private String name;
@@ -246,8 +244,7 @@ public final class Process<T> implements AutoCloseable {
                 if (given != null) {
                     outcome.set(given);
                 }
-                reported.countDown();
-                reportRead.complete(null);
+                reported.complete(null);
             });
             started.peer.whenComplete((peer, error) -> {
                 if (error != null) {
@@ -266,7 +263,7 @@ public final class Process<T> implements AutoCloseable {
     /** Waits for the child to end. */
     public void join() throws InterruptedException {
         started().os.waitFor();
-        reported.await();
+        awaitReport(Deadline.NONE);
     }
 
     /**
@@ -284,7 +281,7 @@ public final class Process<T> implements AutoCloseable {
         }
         // Ended. What the child reported is read from its link at once; exitCode() and result()
         // wait for that themselves, so the time left goes to it and no more.
-        reported.await(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
+        awaitReport(deadline);
         return true;
     }
 
@@ -300,7 +297,7 @@ public final class Process<T> implements AutoCloseable {
      */
     public java.util.concurrent.CompletableFuture<Process<T>> onExit() {
         ChildJvm c = started();
-        return c.os.onExit().thenCombine(reportRead, (os, read) -> this);
+        return c.os.onExit().thenCombine(reported, (os, read) -> this);
     }
 
     /** Whether the child has started and not yet ended. */
@@ -432,7 +429,7 @@ public final class Process<T> implements AutoCloseable {
             c.os.destroyForcibly();
             try {
                 c.os.waitFor();
-                reported.await();
+                awaitReport(Deadline.NONE);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -449,9 +446,18 @@ public final class Process<T> implements AutoCloseable {
 
     private void awaitReport() {
         try {
-            reported.await(OUTCOME_AFTER_EXIT_NANOS, TimeUnit.NANOSECONDS);
+            awaitReport(Deadline.afterNanos(OUTCOME_AFTER_EXIT_NANOS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until what the child reported has been read, at most until {@code deadline}. */
+    private void awaitReport(Deadline deadline) throws InterruptedException {
+        try {
+            deadline.get(reported);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // Never completed exceptionally; out of time, the callers read what there is.
         }
     }
 
