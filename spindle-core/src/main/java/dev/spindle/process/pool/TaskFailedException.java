@@ -22,9 +22,9 @@ public final class TaskFailedException extends RuntimeException {
         super("a pool task failed: " + describe(cause), cause);
     }
 
+    /** The cause's message (a child's exception's reads as the original's {@code toString()}), else its class. */
     static String describe(Throwable cause) {
         String message = cause.getMessage();
-        return cause instanceof dev.spindle.process.ChildException || message == null ? String.valueOf(message == null
-                ? cause.getClass().getName() : message) : message;
+        return message == null ? cause.getClass().getName() : message;
     }
 }
