@@ -4,6 +4,8 @@ import dev.spindle.codec.Framing;
 import dev.spindle.net.EchoProtocol;
 import dev.spindle.net.Model;
 import dev.spindle.net.StreamServer;
+import dev.spindle.net.StreamServerBuilder;
+import dev.spindle.net.WhenFull;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,32 +30,36 @@ final class ServeCommand implements Callable<Integer> {
 
     enum Mode { echo, upper, files }
 
-    /** The --model values; "event-loop" is not a Java name, hence the labels. */
-    enum ModelName {
-        SYNC("sync"), THREAD("thread"), POOL("pool"), VIRTUAL("virtual"), EVENT_LOOP("event-loop"), ASYNC("async");
-
-        final String label;
-
-        ModelName(String label) {
-            this.label = label;
-        }
-
+    /** The --model values, from {@link Model#names()}. */
+    static final class ModelNames implements Iterable<String> {
         @Override
-        public String toString() {
-            return label;
+        public java.util.Iterator<String> iterator() {
+            return Model.names().iterator();
         }
+    }
 
-        static final class Converter implements picocli.CommandLine.ITypeConverter<ModelName> {
-            @Override
-            public ModelName convert(String value) {
-                for (ModelName m : values()) {
-                    if (m.label.equalsIgnoreCase(value) || m.name().equalsIgnoreCase(value)) {
-                        return m;
-                    }
-                }
-                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a model; choose one of "
-                        + java.util.Arrays.toString(values()));
+    /** Turns a --model value into the model with its defaults; the message names the choices. */
+    static final class ModelConverter implements picocli.CommandLine.ITypeConverter<Model> {
+        @Override
+        public Model convert(String value) {
+            try {
+                return Model.of(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    /** Turns a --when-full value into the policy, case-insensitively. */
+    static final class WhenFullConverter implements picocli.CommandLine.ITypeConverter<WhenFull> {
+        @Override
+        public WhenFull convert(String value) {
+            for (WhenFull policy : WhenFull.values()) {
+                if (policy.name().equalsIgnoreCase(value)) {
+                    return policy;
+                }
+            }
+            throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a policy; choose wait or refuse");
         }
     }
 
@@ -65,23 +71,28 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     AddressOptions where = new AddressOptions();
 
-    @Option(names = "--model", description = "Concurrency model: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
-            defaultValue = "virtual", converter = ModelName.Converter.class)
-    ModelName model;
+    @Option(names = "--model", paramLabel = "MODEL", completionCandidates = ModelNames.class,
+            description = "Concurrency model: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+            defaultValue = "virtual", converter = ModelConverter.class)
+    Model model;
 
     @Option(names = "--loops", paramLabel = "N", converter = WholeNumberConverter.Positive.class,
             description = "Selector loops of the event-loop model (default: one per core).")
     Integer loops;
 
     @Option(names = "--pool-size", paramLabel = "N", converter = WholeNumberConverter.Positive.class,
-            description = "Threads of the pool model (default: ${DEFAULT-VALUE}).",
-            defaultValue = "16")
-    int poolSize;
+            description = "Threads of the pool model (default: " + Model.DEFAULT_POOL_THREADS + ").")
+    Integer poolSize;
 
     @Option(names = "--pool-queue", paramLabel = "N", converter = WholeNumberConverter.NonNegative.class,
-            description = "Connections that may wait for a pool thread before new ones are refused (default: ${DEFAULT-VALUE}).",
-            defaultValue = "128")
-    int poolQueue;
+            description = "Connections that may wait for a pool thread (default: " + Model.DEFAULT_POOL_QUEUE + ").")
+    Integer poolQueue;
+
+    @Option(names = "--when-full", paramLabel = "POLICY", converter = WhenFullConverter.class,
+            description = {"What a full server (--max-connections, or a pool's threads and queue) does with a new "
+                    + "connection: wait (leave it in the listen backlog until a connection ends, as Python's servers do) "
+                    + "or refuse (accept and close it at once) (default: wait)."}, defaultValue = "wait")
+    WhenFull whenFull;
 
     @Option(names = "--mode", description = "What the server does: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
             defaultValue = "echo")
@@ -120,15 +131,15 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        StreamServer.Builder builder = StreamServer.builder()
+        StreamServerBuilder builder = StreamServer.builder()
                 .name("spindle-serve")
                 .bind(address())
                 .model(model())
+                .whenFull(whenFull)
                 .framing(framing())
-
                 .shutdownGrace(grace);
         if (mode == Mode.files) {
-            if (model == ModelName.EVENT_LOOP || model == ModelName.ASYNC) {
+            if (!model.runsBlockingHandlers()) {
                 throw new ParameterException(spec.commandLine(),
                         "--mode files streams uploads to disk with blocking writes; choose a blocking --model "
                                 + "(sync, thread, pool or virtual)");
@@ -174,19 +185,31 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /** The --model with the tuning options given; an option the model has no use for is refused by name. */
     private Model model() {
+        Model tuned = model;
         try {
-            return switch (model) {
-                case SYNC -> Model.SYNC;
-                case THREAD -> Model.THREAD;
-                case VIRTUAL -> Model.VIRTUAL;
-                case POOL -> Model.pool(poolSize, poolQueue);
-                case EVENT_LOOP -> loops == null ? Model.eventLoop() : Model.eventLoop(loops);
-                case ASYNC -> Model.ASYNC;
-            };
+            if (loops != null) {
+                tuned = requireModel(tuned, "event-loop", "--loops").withThreads(loops);
+            }
+            if (poolSize != null) {
+                tuned = requireModel(tuned, "pool", "--pool-size").withThreads(poolSize);
+            }
+            if (poolQueue != null) {
+                tuned = requireModel(tuned, "pool", "--pool-queue").withQueueCapacity(poolQueue);
+            }
+            return tuned;
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+    }
+
+    private Model requireModel(Model chosen, String name, String option) {
+        if (!chosen.name().equals(name)) {
+            throw new ParameterException(spec.commandLine(), option + " applies to --model " + name
+                    + ", not " + chosen.name());
+        }
+        return chosen;
     }
 
     private Framing framing() {

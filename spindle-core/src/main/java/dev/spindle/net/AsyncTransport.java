@@ -2,13 +2,10 @@ package dev.spindle.net;
 
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
-import java.nio.channels.InterruptedByTimeoutException;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -21,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread. A write must copy what it is given (the caller reuses its buffer before the operation
  * completes); the copies queue in the write buffer and are written with gathering writes.
  */
-final class AsyncTransport implements Transport, LiveConnection, InputAccounted {
+final class AsyncTransport implements Transport, LiveConnection, InputAccounted, TimeoutWatchdog.Timed {
 
     /** A read is always in flight, so each connection holds its buffer; 4 KiB keeps idle ones cheap. */
     private static final int READ_BUFFER_SIZE = 4 * 1024;
@@ -41,10 +38,12 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
     /** Guards the protocol's calls and every field below. */
     private final ReentrantLock lock = new ReentrantLock();
-    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+    private final OutboundBuffer outbound = new OutboundBuffer();
+    /** Scratch for gathering writes; one write is in flight at a time. */
+    private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
 
-    private int pendingBytes;
-    private final WaterMarks waterMarks = new WaterMarks();
+    /** When a byte last moved either way, for the idle timeout ({@link System#nanoTime()}). */
+    private volatile long lastActivity = System.nanoTime();
     private boolean writing;
     private boolean reading;
     /**
@@ -57,8 +56,7 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
     /** What a completed read returned that the protocol has not been given yet; see {@link #deliverHeld()}. */
     private int held = NOTHING_HELD;
     private boolean inputEnded;
-    private boolean closeWhenFlushed;
-    private boolean shutdownWhenFlushed;
+    private boolean outputShut;
     private boolean closed;
     private volatile boolean closing;
     private volatile CloseReason closeReason = CloseReason.NONE;
@@ -75,14 +73,14 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
         }
     };
 
-    private final CompletionHandler<Long, ByteBuffer[]> onWrite = new CompletionHandler<>() {
+    private final CompletionHandler<Long, Void> onWrite = new CompletionHandler<>() {
         @Override
-        public void completed(Long n, ByteBuffer[] written) {
+        public void completed(Long n, Void unused) {
             writeCompleted(n);
         }
 
         @Override
-        public void failed(Throwable t, ByteBuffer[] written) {
+        public void failed(Throwable t, Void unused) {
             operationFailed(t);
         }
     };
@@ -106,6 +104,9 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
     }
 
     void start() {
+        if (idleTimeoutNanos > 0) {
+            TimeoutWatchdog.INSTANCE.watch(this, idleTimeoutNanos);
+        }
         lock.lock();
         try {
             protocol.connectionMade(this);
@@ -127,11 +128,24 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
         }
         reading = true;
         readBuffer.clear();
-        if (idleTimeoutNanos > 0) {
-            channel.read(readBuffer, idleTimeoutNanos, TimeUnit.NANOSECONDS, null, onRead);
-        } else {
-            channel.read(readBuffer, null, onRead);
+        channel.read(readBuffer, null, onRead);
+    }
+
+    /**
+     * Closes the connection, counted as timed out, when no byte has moved either way for the idle
+     * timeout; the {@link TimeoutWatchdog} calls it. Not a timeout on the read itself, which would
+     * close a connection that is busy writing to a peer that sends nothing.
+     */
+    @Override
+    public void expireIfDue(long now) {
+        if (now - lastActivity > idleTimeoutNanos && !closing) {
+            closeFor(CloseReason.TIMEOUT);
         }
+    }
+
+    @Override
+    public long shortestTimeoutNanos() {
+        return idleTimeoutNanos;
     }
 
     private void readCompleted(int n) {
@@ -143,6 +157,7 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
             }
             if (n > 0) {
                 counters.bytesIn.add(n);
+                lastActivity = System.nanoTime();
             }
             held = n;
             if (!readPaused) {
@@ -186,14 +201,7 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
     private void operationFailed(Throwable t) {
         lock.lock();
         try {
-            if (t instanceof InterruptedByTimeoutException) {
-                if (closeReason == CloseReason.NONE) {
-                    closeReason = CloseReason.TIMEOUT;
-                }
-                end(new SocketTimeoutException("connection #" + id + " to " + peer + " was idle too long"));
-            } else {
-                end(t instanceof AsynchronousCloseException && closed ? null : t);
-            }
+            end(t instanceof AsynchronousCloseException && closed ? null : t);
         } finally {
             lock.unlock();
         }
@@ -210,21 +218,15 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
     public void write(ByteBuffer... data) {
         lock.lock();
         try {
-            if (closing || shutdownWhenFlushed) {
-                for (ByteBuffer b : data) {
-                    b.position(b.limit());
-                }
+            if (closing || outputShut || !outbound.acceptsWrites()) {
+                OutboundBuffer.discard(data);
                 return;
             }
+            boolean unwritable = false;
             for (ByteBuffer b : data) {
-                if (b.hasRemaining()) {
-                    ByteBuffer copy = ByteBuffer.allocate(b.remaining());
-                    copy.put(b).flip();
-                    pending.add(copy);
-                    pendingBytes += copy.remaining();
-                }
+                unwritable |= outbound.add(b);
             }
-            if (waterMarks.passedHigh(pendingBytes)) {
+            if (unwritable) {
                 protocol.writabilityChanged(false);
             }
             writeNext();
@@ -237,36 +239,34 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
 
     /** Under the lock: starts a gathering write of the write buffer unless one is in flight. */
     private void writeNext() {
-        if (writing || pending.isEmpty() || closed) {
+        if (writing || outbound.isEmpty() || closed) {
             return;
         }
         writing = true;
-        ByteBuffer[] batch = pending.stream().limit(MAX_GATHER).toArray(ByteBuffer[]::new);
-        if (idleTimeoutNanos > 0) {
-            channel.write(batch, 0, batch.length, idleTimeoutNanos, TimeUnit.NANOSECONDS, batch, onWrite);
-        } else {
-            channel.write(batch, 0, batch.length, 0, TimeUnit.NANOSECONDS, batch, onWrite);
-        }
+        int count = outbound.gather(gather);
+        channel.write(gather, 0, count, 0, TimeUnit.NANOSECONDS, null, onWrite);
     }
 
     private void writeCompleted(long n) {
         lock.lock();
         try {
             writing = false;
-            counters.bytesOut.add(n);
-            pendingBytes -= (int) n;
-            while (!pending.isEmpty() && !pending.peek().hasRemaining()) {
-                pending.poll();
+            java.util.Arrays.fill(gather, null);
+            if (n > 0) {
+                counters.bytesOut.add(n);
+                lastActivity = System.nanoTime();
             }
-            if (waterMarks.fellToLow(pendingBytes)) {
+            if (outbound.written(n)) {
                 becameWritable();
             }
-            if (!pending.isEmpty()) {
+            if (!outbound.isEmpty()) {
                 writeNext();
-            } else if (closeWhenFlushed) {
-                end(null);
-            } else if (shutdownWhenFlushed) {
-                shutdownNow();
+            } else {
+                switch (outbound.takeAfterFlush()) {
+                    case CLOSE -> end(null);
+                    case SHUTDOWN_OUTPUT -> shutdownNow();
+                    case NOTHING -> { }
+                }
             }
         } catch (Throwable t) {
             end(t);
@@ -299,7 +299,7 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
     public boolean isWritable() {
         lock.lock();
         try {
-            return waterMarks.writable();
+            return outbound.writable();
         } finally {
             lock.unlock();
         }
@@ -307,14 +307,19 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
 
     @Override
     public int writeBufferSize() {
-        return pendingBytes;
+        lock.lock();
+        try {
+            return outbound.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void writeBufferLimits(int high, int low) {
         lock.lock();
         try {
-            waterMarks.set(high, low);
+            outbound.limits(high, low);
         } finally {
             lock.unlock();
         }
@@ -355,10 +360,10 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
     public void shutdownOutput() {
         lock.lock();
         try {
-            if (pending.isEmpty() && !writing) {
+            if (outbound.isEmpty() && !writing) {
                 shutdownNow();
             } else {
-                shutdownWhenFlushed = true;
+                outbound.whenFlushed(OutboundBuffer.AfterFlush.SHUTDOWN_OUTPUT);
             }
         } finally {
             lock.unlock();
@@ -366,7 +371,10 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
     }
 
     private void shutdownNow() {
-        shutdownWhenFlushed = false;
+        if (outputShut || closed) {
+            return;
+        }
+        outputShut = true;
         try {
             channel.shutdownOutput();
         } catch (IOException e) {
@@ -383,10 +391,10 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
         closing = true;
         lock.lock();
         try {
-            if (pending.isEmpty() && !writing) {
+            if (outbound.isEmpty() && !writing) {
                 end(null);
             } else {
-                closeWhenFlushed = true;
+                outbound.whenFlushed(OutboundBuffer.AfterFlush.CLOSE);
             }
         } finally {
             lock.unlock();
@@ -409,7 +417,13 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
         if (closeReason == CloseReason.NONE) {
             closeReason = reason;
         }
-        abort();
+        closing = true;
+        lock.lock();
+        try {
+            end(reason.cause(this));
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Under the lock: closes for good and tells the protocol and the server; runs once. */
@@ -424,9 +438,9 @@ final class AsyncTransport implements Transport, LiveConnection, InputAccounted 
         } catch (IOException ignored) {
             // gone either way
         }
-        pending.clear();
-        pendingBytes = 0;
+        outbound.clear();
         account.close();
+        TimeoutWatchdog.INSTANCE.unwatch(this);
         owner.end(this, peer, protocol, closeReason, cause);
     }
 

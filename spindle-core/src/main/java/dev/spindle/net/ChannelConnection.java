@@ -25,7 +25,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A {@link Connection} over a blocking {@link SocketChannel}, TCP or Unix-domain. */
-final class ChannelConnection implements Connection, LiveConnection, InputAccounted {
+final class ChannelConnection implements Connection, LiveConnection, InputAccounted, TimeoutWatchdog.Timed {
 
     private static final byte[] EMPTY = new byte[0];
     private static final int INBOUND_SIZE = 16 * 1024;
@@ -355,14 +355,16 @@ final class ChannelConnection implements Connection, LiveConnection, InputAccoun
         }
     }
 
-    long shortestTimeoutNanos() {
+    @Override
+    public long shortestTimeoutNanos() {
         long r = readTimeoutNanos > 0 ? readTimeoutNanos : Long.MAX_VALUE;
         long w = writeTimeoutNanos > 0 ? writeTimeoutNanos : Long.MAX_VALUE;
         return Math.min(r, w);
     }
 
     /** Called by the watchdog: closes the connection if its current read or write is overdue. */
-    void expireIfDue(long now) {
+    @Override
+    public void expireIfDue(long now) {
         long r = readDeadline;
         long w = writeDeadline;
         if ((r != 0 && now - r >= 0) || (w != 0 && now - w >= 0)) {

@@ -7,5 +7,11 @@ enum CloseReason {
     /** A read or write passed its timeout: the idle timeout. */
     TIMEOUT,
     /** The server's shutdown deadline passed. */
-    SHUTDOWN
+    SHUTDOWN;
+
+    /** What a non-blocking connection closed for this reason tells its protocol it ended with. */
+    Throwable cause(Object connection) {
+        return this == TIMEOUT ? new java.net.SocketTimeoutException(connection + " was idle too long")
+                : new java.nio.channels.AsynchronousCloseException();
+    }
 }

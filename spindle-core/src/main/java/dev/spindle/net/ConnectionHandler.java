@@ -11,10 +11,10 @@ package dev.spindle.net;
  * hook, and every other connection goes on.
  *
  * <h2>Sharing</h2>
- * A handler given with {@link StreamServer.Builder#handler(ConnectionHandler)} is <b>shared</b>
+ * A handler given with {@link StreamServerBuilder#handler(ConnectionHandler)} is <b>shared</b>
  * by every connection and may run on many threads at once: keep per-connection state in local
  * variables. For Python's one-instance-per-request style, give a factory with
- * {@link StreamServer.Builder#handlerFactory(java.util.function.Supplier)}.
+ * {@link StreamServerBuilder#handlerFactory(java.util.function.Supplier)}.
  *
  * <pre>{@code
  * ConnectionHandler echo = connection -> {

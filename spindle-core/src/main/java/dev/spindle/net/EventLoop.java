@@ -39,25 +39,25 @@ final class EventLoop implements Runnable {
     private final Set<NioTransport> transports = new HashSet<>(); // loop thread only
     /** Made once: a method reference evaluated per select would allocate per turn of the loop. */
     private final java.util.function.Consumer<SelectionKey> onReady = this::ready;
-    private final long idleTimeoutNanos;
-    private final long tickNanos;
+    /** How often idle connections are looked for: an eighth of the shortest idle timeout among them; 0: never. */
+    private long tickNanos; // loop thread only
     private volatile boolean stopping;
 
     /**
      * Bytes counted on the loop's own fields and added to the owner's LongAdders once per turn:
-     * two contended additions per message would cost more than the rest of an echo.
+     * two contended additions per message would cost more than the rest of an echo. The counters
+     * are those of the connection counted last; a loop shared by several servers or groups flushes
+     * when the owner changes.
      */
-    private final ServerCounters counters;
+    private ServerCounters counters;
     private long bytesIn;
     private long bytesOut;
     /** The time at the start of this turn: one clock read per turn, not one per read or write. */
     private long now = System.nanoTime();
 
-    EventLoop(String name, java.time.Duration idleTimeout, ServerCounters counters) throws IOException {
+    EventLoop(String name, ServerCounters counters) throws IOException {
         this.counters = counters;
         this.selector = Selector.open();
-        this.idleTimeoutNanos = idleTimeout.toNanos();
-        this.tickNanos = Math.max(MIN_TICK_NANOS, Math.min(MAX_TICK_NANOS, idleTimeoutNanos / 8));
         this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this);
     }
 
@@ -65,12 +65,11 @@ final class EventLoop implements Runnable {
      * Opens and starts {@code count} loops named {@code <prefix>-loop-<n>}. If one cannot open its
      * selector, those already opened are closed before the exception is thrown.
      */
-    static EventLoop[] startAll(String prefix, int count, java.time.Duration idleTimeout, ServerCounters counters)
-            throws IOException {
+    static EventLoop[] startAll(String prefix, int count, ServerCounters counters) throws IOException {
         EventLoop[] loops = new EventLoop[count];
         try {
             for (int i = 0; i < count; i++) {
-                loops[i] = new EventLoop(prefix + "-loop-" + (i + 1), idleTimeout, counters);
+                loops[i] = new EventLoop(prefix + "-loop-" + (i + 1), counters);
             }
         } catch (IOException e) {
             for (EventLoop loop : loops) {
@@ -110,12 +109,23 @@ final class EventLoop implements Runnable {
         return now;
     }
 
-    void countIn(long n) {
+    void countIn(ServerCounters owner, long n) {
+        if (owner != counters) {
+            switchCounters(owner);
+        }
         bytesIn += n;
     }
 
-    void countOut(long n) {
+    void countOut(ServerCounters owner, long n) {
+        if (owner != counters) {
+            switchCounters(owner);
+        }
         bytesOut += n;
+    }
+
+    private void switchCounters(ServerCounters owner) {
+        flushCounts();
+        counters = owner;
     }
 
     /** Adds the turn's byte counts to the owner's counters. */
@@ -156,6 +166,11 @@ final class EventLoop implements Runnable {
 
     void added(NioTransport transport) {
         transports.add(transport);
+        long idle = transport.idleTimeoutNanos();
+        if (idle > 0) {
+            long tick = Math.max(MIN_TICK_NANOS, Math.min(MAX_TICK_NANOS, idle / 8));
+            tickNanos = tickNanos == 0 ? tick : Math.min(tickNanos, tick);
+        }
     }
 
     void removed(NioTransport transport) {
@@ -170,10 +185,10 @@ final class EventLoop implements Runnable {
 
     @Override
     public void run() {
-        long nextIdleCheck = System.nanoTime() + tickNanos;
+        long nextIdleCheck = System.nanoTime();
         try {
             while (!stopping) {
-                if (idleTimeoutNanos > 0) {
+                if (tickNanos > 0) {
                     long wait = nextIdleCheck - System.nanoTime();
                     if (wait > 0) {
                         selector.select(onReady, Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
@@ -187,7 +202,7 @@ final class EventLoop implements Runnable {
                 wakeupPending.set(false);
                 runTasks();
                 flushCounts();
-                if (idleTimeoutNanos > 0 && System.nanoTime() - nextIdleCheck >= 0) {
+                if (tickNanos > 0 && System.nanoTime() - nextIdleCheck >= 0) {
                     closeIdle(System.nanoTime());
                     nextIdleCheck = System.nanoTime() + tickNanos;
                 }
@@ -232,7 +247,8 @@ final class EventLoop implements Runnable {
 
     private void closeIdle(long now) {
         for (NioTransport transport : new ArrayList<>(transports)) {
-            if (now - transport.lastActivity() > idleTimeoutNanos) {
+            long idle = transport.idleTimeoutNanos();
+            if (idle > 0 && now - transport.lastActivity() > idle) {
                 transport.closeFor(CloseReason.TIMEOUT);
             }
         }

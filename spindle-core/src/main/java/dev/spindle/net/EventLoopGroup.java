@@ -34,7 +34,7 @@ public final class EventLoopGroup implements AutoCloseable {
     private final TransportOwner owner = (transport, peer, reason, cause) -> counters.active.decrement();
 
     private EventLoopGroup(int size, String name) throws IOException {
-        loops = EventLoop.startAll(name, size, java.time.Duration.ZERO, counters);
+        loops = EventLoop.startAll(name, size, counters);
     }
 
     /**
@@ -103,7 +103,8 @@ public final class EventLoopGroup implements AutoCloseable {
             channel.configureBlocking(false);
             long number = numbers.incrementAndGet();
             EventLoop loop = loops[(int) (number % loops.length)];
-            NioTransport transport = new NioTransport(number, channel, loop, protocol, owner, InputBudget.NONE);
+            NioTransport transport = new NioTransport(number, channel, loop, protocol, owner, InputBudget.NONE, counters,
+                    Duration.ZERO);
             counters.active.increment();
             loop.execute(transport::start);
             return transport;
@@ -126,6 +127,16 @@ public final class EventLoopGroup implements AutoCloseable {
     /** Bytes read and written by all connections of the group, and how many are open. */
     public ServerStats stats() {
         return counters.snapshot(0); // client connections are not budgeted
+    }
+
+    /** How many loops the group has. */
+    public int size() {
+        return loops.length;
+    }
+
+    /** The loops, for servers that run on them ({@link Model#eventLoop(EventLoopGroup)}). */
+    EventLoop[] loops() {
+        return loops;
     }
 
     /** The loops' threads, for measuring their CPU time. */

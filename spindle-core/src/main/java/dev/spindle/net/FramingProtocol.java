@@ -16,7 +16,7 @@ import java.util.Objects;
  * newline) is delivered before the connection closes.
  *
  * <p>On a server, the bytes the decoder holds for an unfinished frame count against the server's
- * {@link StreamServer.Builder#inputBudget(long) input budget}; a connection that would take it
+ * {@link StreamServerBuilder#inputBudget(long) input budget}; a connection that would take it
  * past the budget ends with {@link InputBudgetExceededException}.
  *
  * <p>Not sharable: it holds one connection's decoder. Give the server a factory.

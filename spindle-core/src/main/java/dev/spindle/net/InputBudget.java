@@ -135,7 +135,7 @@ final class InputBudget {
                 throw new InputBudgetExceededException("connection #" + id + " from " + peer + " would hold "
                         + holding + " bytes of unfinished frames, past the server's input budget of " + budget.limit
                         + " bytes (" + budget.used() + " held across all connections), so it is closed; if frames"
-                        + " this large are expected, raise the budget with StreamServer.Builder.inputBudget(bytes)"
+                        + " this large are expected, raise the budget with StreamServerBuilder.inputBudget(bytes)"
                         + " or spindle serve --input-budget SIZE");
             }
             if (!adjustHeld(delta)) {

@@ -2,12 +2,9 @@ package dev.spindle.net;
 
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayDeque;
 
 /**
  * A {@link Transport} over a non-blocking channel on an {@link EventLoop}. All state is touched
@@ -27,25 +24,28 @@ final class NioTransport implements Transport, LiveConnection, InputAccounted {
     private final SocketAddress peer;
     private final SocketAddress local;
     private final InputBudget.Account account;
-    /** Bytes the socket has not taken yet; small at first, since most connections never fill it. */
-    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>(2);
+    private final ServerCounters counters;
+    private final long idleTimeoutNanos;
+    private final OutboundBuffer outbound = new OutboundBuffer();
 
     private SelectionKey key;
-    private int pendingBytes;
-    private final WaterMarks waterMarks = new WaterMarks();
     private boolean readPaused;
     private boolean inputEnded;
-    private boolean closeWhenFlushed;
-    private boolean shutdownWhenFlushed;
     private boolean outputShut;
     private boolean closed;
     private long lastActivity;
     private volatile boolean closing;
     private volatile CloseReason closeReason = CloseReason.NONE;
 
+    /**
+     * @param counters    where its bytes are counted: its server's or its group's
+     * @param idleTimeout closes it when no byte has moved either way for this long; zero: never
+     */
     NioTransport(long id, SocketChannel channel, EventLoop loop, Protocol protocol, TransportOwner owner,
-                 InputBudget budget) throws IOException {
+                 InputBudget budget, ServerCounters counters, java.time.Duration idleTimeout) throws IOException {
         this.id = id;
+        this.counters = counters;
+        this.idleTimeoutNanos = idleTimeout.toNanos();
         this.channel = channel;
         this.loop = loop;
         this.protocol = protocol;
@@ -72,8 +72,16 @@ final class NioTransport implements Transport, LiveConnection, InputAccounted {
         }
     }
 
+    EventLoop loop() {
+        return loop;
+    }
+
     long lastActivity() {
         return lastActivity;
+    }
+
+    long idleTimeoutNanos() {
+        return idleTimeoutNanos;
     }
 
     // ---- events from the loop ----
@@ -87,7 +95,7 @@ final class NioTransport implements Transport, LiveConnection, InputAccounted {
             return;
         }
         if (n > 0) {
-            loop.countIn(n);
+            loop.countIn(counters, n);
             lastActivity = loop.now();
             try {
                 protocol.dataReceived(buffer.flip());
@@ -120,11 +128,11 @@ final class NioTransport implements Transport, LiveConnection, InputAccounted {
             loop.execute(() -> write(copy));
             return;
         }
-        if (closing || outputShut || shutdownWhenFlushed) {
-            data.position(data.limit());
+        if (!takesWrites()) {
+            OutboundBuffer.discard(data);
             return;
         }
-        if (pending.isEmpty()) {
+        if (outbound.isEmpty()) {
             try {
                 wrote(channel.write(data));
             } catch (IOException e) {
@@ -132,9 +140,7 @@ final class NioTransport implements Transport, LiveConnection, InputAccounted {
                 return;
             }
         }
-        if (data.hasRemaining()) {
-            enqueue(copyOf(data));
-        }
+        enqueue(data);
     }
 
     @Override
@@ -147,13 +153,11 @@ final class NioTransport implements Transport, LiveConnection, InputAccounted {
             loop.execute(() -> write(copies));
             return;
         }
-        if (closing || outputShut || shutdownWhenFlushed) {
-            for (ByteBuffer b : data) {
-                b.position(b.limit());
-            }
+        if (!takesWrites()) {
+            OutboundBuffer.discard(data);
             return;
         }
-        if (pending.isEmpty()) {
+        if (outbound.isEmpty()) {
             try {
                 wrote(channel.write(data));
             } catch (IOException e) {
@@ -162,39 +166,36 @@ final class NioTransport implements Transport, LiveConnection, InputAccounted {
             }
         }
         for (ByteBuffer b : data) {
-            if (b.hasRemaining()) {
-                enqueue(copyOf(b));
-            }
+            enqueue(b);
         }
     }
 
-    private void enqueue(ByteBuffer copy) {
-        pending.add(copy);
-        pendingBytes += copy.remaining();
+    private boolean takesWrites() {
+        return !closing && !outputShut && outbound.acceptsWrites();
+    }
+
+    /** Keeps what the socket did not take, and waits for it to be writable. */
+    private void enqueue(ByteBuffer rest) {
+        if (!rest.hasRemaining()) {
+            return;
+        }
+        boolean unwritable = outbound.add(rest);
         interest(SelectionKey.OP_WRITE, true);
-        if (waterMarks.passedHigh(pendingBytes)) {
+        if (unwritable) {
             notifyWritability(false);
         }
     }
 
     private void flush() {
+        boolean nowWritable = false;
         try {
             ByteBuffer[] gather = loop.gatherArray();
-            while (!pending.isEmpty()) {
-                int count = 0;
-                for (ByteBuffer b : pending) {
-                    gather[count++] = b;
-                    if (count == gather.length) {
-                        break;
-                    }
-                }
+            while (!outbound.isEmpty()) {
+                int count = outbound.gather(gather);
                 long n = channel.write(gather, 0, count);
                 java.util.Arrays.fill(gather, 0, count, null);
                 wrote(n);
-                pendingBytes -= (int) n;
-                while (!pending.isEmpty() && !pending.peek().hasRemaining()) {
-                    pending.poll();
-                }
+                nowWritable |= outbound.written(n);
                 if (n == 0) {
                     break;
                 }
@@ -203,23 +204,26 @@ final class NioTransport implements Transport, LiveConnection, InputAccounted {
             end(e);
             return;
         }
-        if (!pending.isEmpty()) {
+        if (!outbound.isEmpty()) {
+            if (nowWritable) {
+                notifyWritability(true);
+            }
             return;
         }
         interest(SelectionKey.OP_WRITE, false);
-        if (waterMarks.fellToLow(pendingBytes)) {
+        if (nowWritable) {
             notifyWritability(true);
         }
-        if (closeWhenFlushed) {
-            end(null);
-        } else if (shutdownWhenFlushed) {
-            shutdownNow();
+        switch (outbound.takeAfterFlush()) {
+            case CLOSE -> end(null);
+            case SHUTDOWN_OUTPUT -> shutdownNow();
+            case NOTHING -> { }
         }
     }
 
     private void wrote(long n) {
         if (n > 0) {
-            loop.countOut(n);
+            loop.countOut(counters, n);
             lastActivity = loop.now();
         }
     }
@@ -234,18 +238,18 @@ final class NioTransport implements Transport, LiveConnection, InputAccounted {
 
     @Override
     public boolean isWritable() {
-        return waterMarks.writable();
+        return outbound.writable();
     }
 
     @Override
     public int writeBufferSize() {
-        return pendingBytes;
+        return outbound.size();
     }
 
     @Override
     public void writeBufferLimits(int high, int low) {
         WaterMarks.check(high, low);
-        onLoop(() -> waterMarks.set(high, low));
+        onLoop(() -> outbound.limits(high, low));
     }
 
     @Override
@@ -269,16 +273,15 @@ final class NioTransport implements Transport, LiveConnection, InputAccounted {
     @Override
     public void shutdownOutput() {
         onLoop(() -> {
-            if (pending.isEmpty()) {
+            if (outbound.isEmpty()) {
                 shutdownNow();
             } else {
-                shutdownWhenFlushed = true;
+                outbound.whenFlushed(OutboundBuffer.AfterFlush.SHUTDOWN_OUTPUT);
             }
         });
     }
 
     private void shutdownNow() {
-        shutdownWhenFlushed = false;
         if (outputShut || closed) {
             return;
         }
@@ -297,10 +300,10 @@ final class NioTransport implements Transport, LiveConnection, InputAccounted {
     public void close() {
         closing = true;
         onLoop(() -> {
-            if (pending.isEmpty()) {
+            if (outbound.isEmpty()) {
                 end(null);
             } else {
-                closeWhenFlushed = true;
+                outbound.whenFlushed(OutboundBuffer.AfterFlush.CLOSE);
             }
         });
     }
@@ -317,9 +320,7 @@ final class NioTransport implements Transport, LiveConnection, InputAccounted {
             closeReason = reason;
         }
         closing = true;
-        onLoop(() -> end(reason == CloseReason.TIMEOUT
-                ? new SocketTimeoutException("connection #" + id + " to " + peer + " was idle too long")
-                : new AsynchronousCloseException()));
+        onLoop(() -> end(reason.cause(this)));
     }
 
     /** Closes for good and tells the protocol and the server; runs once. */
@@ -337,8 +338,7 @@ final class NioTransport implements Transport, LiveConnection, InputAccounted {
         } catch (IOException ignored) {
             // the connection is gone either way
         }
-        pending.clear();
-        pendingBytes = 0;
+        outbound.clear();
         account.close();
         loop.removed(this);
         loop.flushCounts(); // a test or a report may read the totals as soon as the connection is gone

@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  * thread of its own under the blocking models, through an adapter that reads for it.
  *
  * <p>For each connection the server makes one protocol with the factory given to
- * {@link StreamServer.Builder#protocol(java.util.function.Supplier)} and calls, in order:
+ * {@link StreamServerBuilder#protocol(java.util.function.Supplier)} and calls, in order:
  * {@link #connectionMade} once, {@link #dataReceived} for each chunk that arrives (with
  * {@link #writabilityChanged} and {@link #eofReceived} as they happen), and
  * {@link #connectionLost} once, last. The calls for one connection never overlap.

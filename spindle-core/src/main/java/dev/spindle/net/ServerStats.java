@@ -17,7 +17,7 @@ package dev.spindle.net;
  *                       descriptors; not connections, so not in {@code errors}: one connection
  *                       waiting in the backlog may fail many attempts while the server backs off
  * @param bufferedInput  bytes of unfinished frames held now across all connections, charged to the
- *                       {@link StreamServer.Builder#inputBudget(long) input budget}
+ *                       {@link StreamServerBuilder#inputBudget(long) input budget}
  */
 public record ServerStats(long active, long accepted, long refused, long bytesIn, long bytesOut, long errors,
                           long timedOut, long acceptFailures, long bufferedInput) {

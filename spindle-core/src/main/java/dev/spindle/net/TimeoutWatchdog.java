@@ -7,7 +7,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Enforces read and write timeouts on blocking channels, which the JDK does not do for
- * {@link java.nio.channels.SocketChannel} (and cannot do at all for writes or Unix-domain sockets).
+ * {@link java.nio.channels.SocketChannel} (and cannot do at all for writes or Unix-domain sockets),
+ * and the idle timeout of asynchronous connections, whose per-operation timeouts would close a
+ * connection busy in the other direction.
  *
  * <p>One daemon thread scans the connections that have a timeout set and closes any whose current
  * blocking call has passed its deadline; the blocked call then fails and the connection turns the
@@ -18,12 +20,21 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class TimeoutWatchdog implements Runnable {
 
+    /** A connection with a deadline the watchdog checks: a blocking call's, or an idle timeout's. */
+    interface Timed {
+        /** Closes the connection, as timed out, when its deadline has passed at {@code now}. */
+        void expireIfDue(long now);
+
+        /** The shortest timeout it has, in nanoseconds; {@link Long#MAX_VALUE} for none. */
+        long shortestTimeoutNanos();
+    }
+
     static final TimeoutWatchdog INSTANCE = new TimeoutWatchdog();
 
     private static final long MIN_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long MAX_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
-    private final Set<ChannelConnection> watched = ConcurrentHashMap.newKeySet();
+    private final Set<Timed> watched = ConcurrentHashMap.newKeySet();
     private final Thread thread;
     private volatile long tickNanos = MAX_TICK_NANOS;
 
@@ -33,7 +44,7 @@ final class TimeoutWatchdog implements Runnable {
     }
 
     /** Starts watching {@code connection}, whose shortest timeout is {@code timeoutNanos}. */
-    void watch(ChannelConnection connection, long timeoutNanos) {
+    void watch(Timed connection, long timeoutNanos) {
         boolean added = watched.add(connection);
         long wanted = tickFor(timeoutNanos);
         if (wanted < tickNanos) {
@@ -44,7 +55,7 @@ final class TimeoutWatchdog implements Runnable {
         }
     }
 
-    void unwatch(ChannelConnection connection) {
+    void unwatch(Timed connection) {
         watched.remove(connection);
     }
 
@@ -57,7 +68,7 @@ final class TimeoutWatchdog implements Runnable {
             }
             long now = System.nanoTime();
             long shortest = Long.MAX_VALUE;
-            for (ChannelConnection connection : watched) {
+            for (Timed connection : watched) {
                 connection.expireIfDue(now);
                 shortest = Math.min(shortest, connection.shortestTimeoutNanos());
             }

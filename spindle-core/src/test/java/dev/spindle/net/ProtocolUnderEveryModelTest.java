@@ -178,9 +178,9 @@ class ProtocolUnderEveryModelTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("concurrentModels")
-    void connectionsBeyondTheMaximumAreRefused(Model model) throws Exception {
+    void connectionsBeyondTheMaximumAreRefusedWhenTheServerRefusesWhenFull(Model model) throws Exception {
         int max = 2;
-        try (StreamServer server = StreamServer.builder().model(model).maxConnections(max)
+        try (StreamServer server = StreamServer.builder().model(model).maxConnections(max).whenFull(WhenFull.REFUSE)
                 .protocol(EchoProtocol::new).open()) {
             server.start();
             List<Connection> held = new ArrayList<>();
@@ -196,6 +196,39 @@ class ProtocolUnderEveryModelTest {
                 assertThat(server.stats().refused()).isEqualTo(1);
                 assertEchoes(held.get(0), "unaffected", "unaffected");
                 assertEchoes(held.get(1), "unaffected", "unaffected");
+            } finally {
+                held.forEach(Connection::close);
+            }
+        }
+    }
+
+    /**
+     * By default a full server stops accepting: the next connection waits in the listen backlog,
+     * unanswered but not refused, and is served as soon as a connection ends.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("concurrentModels")
+    void connectionsBeyondTheMaximumWaitInTheBacklogUntilASlotFrees(Model model) throws Exception {
+        int max = 2;
+        try (StreamServer server = StreamServer.builder().model(model).maxConnections(max)
+                .protocol(EchoProtocol::new).open()) {
+            server.start();
+            List<Connection> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < max; i++) {
+                    Connection c = connect(server);
+                    held.add(c);
+                    assertEchoes(c, "in " + i, "in " + i);
+                }
+                try (Connection waiting = connect(server)) {
+                    waiting.sendAll(bytes("waited"));
+                    assertEchoes(held.get(0), "while one waits", "while one waits");
+                    assertThat(server.stats().accepted()).as("accepted while full").isEqualTo(max);
+                    held.remove(0).close();
+                    assertThat(new String(waiting.recvExactly(6), StandardCharsets.UTF_8)).isEqualTo("waited");
+                    assertThat(server.stats().refused()).as("refused").isZero();
+                    assertEchoes(held.get(0), "unaffected", "unaffected");
+                }
             } finally {
                 held.forEach(Connection::close);
             }

@@ -78,8 +78,9 @@ class StreamServerTest {
     }
 
     @Test
-    void fullPoolRefusesANewConnectionWithACleanClose() throws Exception {
-        try (StreamServer server = StreamServer.builder().model(Model.pool(1, 0)).handler(Handlers.ECHO).open()) {
+    void fullPoolRefusesANewConnectionWithACleanCloseWhenTheServerRefusesWhenFull() throws Exception {
+        try (StreamServer server = StreamServer.builder().model(Model.pool(1, 0)).whenFull(WhenFull.REFUSE)
+                .handler(Handlers.ECHO).open()) {
             server.start();
             try (Connection busy = connect(server)) {
                 assertEchoes(busy, "the only thread is mine");
@@ -98,8 +99,9 @@ class StreamServerTest {
 
     @Test
     @SuppressWarnings("try") // closes one resource early, on purpose
-    void poolQueuesUpToItsCapacityThenRefuses() throws Exception {
-        try (StreamServer server = StreamServer.builder().model(Model.pool(1, 1)).handler(Handlers.ECHO).open()) {
+    void poolQueuesUpToItsCapacityThenRefusesWhenTheServerRefusesWhenFull() throws Exception {
+        try (StreamServer server = StreamServer.builder().model(Model.pool(1, 1)).whenFull(WhenFull.REFUSE)
+                .handler(Handlers.ECHO).open()) {
             server.start();
             try (Connection busy = connect(server); Connection queued = connect(server)) {
                 assertEchoes(busy, "served");
@@ -115,10 +117,42 @@ class StreamServerTest {
         }
     }
 
+    /**
+     * The seeds' many-threaded client against a pool: more clients at once than the pool runs and
+     * queues. By default the excess waits in the backlog, so every client gets its reply.
+     */
+    @Test
+    void moreClientsThanAFullPoolHoldsAreAllAnsweredByDefault() throws Exception {
+        int clients = 24;
+        try (StreamServer server = StreamServer.builder().model(Model.pool(2, 2)).handler(Handlers.ECHO).open();
+             java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(clients)) {
+            server.start();
+            CountDownLatch go = new CountDownLatch(1);
+            List<java.util.concurrent.Future<String>> replies = new java.util.ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                String message = "client " + i;
+                replies.add(threads.submit(() -> {
+                    go.await();
+                    try (Connection c = connect(server)) {
+                        c.sendAll(message.getBytes(StandardCharsets.UTF_8));
+                        return new String(c.recvExactly(message.length()), StandardCharsets.UTF_8);
+                    }
+                }));
+            }
+            go.countDown();
+            for (int i = 0; i < clients; i++) {
+                assertThat(replies.get(i).get(60, TimeUnit.SECONDS)).isEqualTo("client " + i);
+            }
+            assertThat(server.stats().refused()).as("refused").isZero();
+            assertThat(server.stats().accepted()).isEqualTo(clients);
+        }
+    }
+
     @Test
     @SuppressWarnings("try") // closes one resource early, on purpose
-    void connectionsBeyondTheMaximumAreRefusedAndCounted() throws Exception {
-        try (StreamServer server = StreamServer.builder().maxConnections(2).handler(Handlers.ECHO).open()) {
+    void connectionsBeyondTheMaximumAreRefusedAndCountedWhenTheServerRefusesWhenFull() throws Exception {
+        try (StreamServer server = StreamServer.builder().maxConnections(2).whenFull(WhenFull.REFUSE)
+                .handler(Handlers.ECHO).open()) {
             server.start();
             try (Connection a = connect(server); Connection b = connect(server)) {
                 assertEchoes(a, "a");

@@ -1,0 +1,94 @@
+package dev.spindle.net;
+
+import dev.spindle.internal.Deadline;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A server's listener of one channel kind, with what runs what it accepts: a {@link Model} makes
+ * one per server. Connections go through the server's {@link ConnectionRegistry}; everything else
+ * about the server (its states, its shutdown) is {@link StreamServer}'s.
+ *
+ * <h2>Lifecycle</h2>
+ * Bound when made; accepting whenever a thread is in {@link #serveUntil} or {@link #acceptOne};
+ * {@link #closeListener()} (from any thread) ends accepting and frees the address;
+ * {@link #stopIntake()} and then, once the connections have ended, {@link #stop(Deadline)} release
+ * the model's threads.
+ */
+abstract class Acceptor {
+
+    final ServerContext context;
+    private final AcceptFailures failures;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    Acceptor(ServerContext context) {
+        this.context = context;
+        this.failures = new AcceptFailures(context.name(), context.log(), context.counters().acceptFailures);
+    }
+
+    /** The address the listener is bound to. */
+    abstract SocketAddress localAddress();
+
+    /**
+     * On the accepting thread: accepts and admits connections until {@code until} passes or the
+     * listener closes.
+     */
+    abstract void serveUntil(Deadline until) throws IOException;
+
+    /**
+     * On the accepting thread: waits until {@code deadline} for one connection and admits it.
+     *
+     * @return whether a connection was accepted (served, handed over, or refused)
+     * @throws UnsupportedOperationException when the channel kind cannot abandon an accept
+     */
+    abstract boolean acceptOne(Deadline deadline) throws IOException;
+
+    /** Closes the channel the listener is, and wakes whoever waits on it. */
+    abstract void closeChannel();
+
+    /** Stops taking connections into the model; those taken still run. */
+    abstract void stopIntake();
+
+    /**
+     * Releases the model's threads once the connections have ended.
+     *
+     * @return whether they all stopped before the deadline
+     */
+    abstract boolean stop(Deadline deadline);
+
+    /** Closes the listener from any thread, the accepting one included; idempotent. */
+    final void closeListener() {
+        if (closed.compareAndSet(false, true)) {
+            context.registry().stopAccepting();
+            closeChannel();
+        }
+    }
+
+    final boolean isClosed() {
+        return closed.get();
+    }
+
+    /** An accept worked: ends a run of failures. */
+    final void accepted() {
+        failures.succeeded();
+    }
+
+    /**
+     * Accepting failed, most often for want of file descriptors (EMFILE): counted, logged when the
+     * failures start and when they end, and waited out with a back-off ({@link AcceptFailures});
+     * closing the listener and unparking the thread end the wait. A hook of the user's hears of
+     * each failure.
+     */
+    final void acceptFailed(IOException e) {
+        Deadline pause = Deadline.afterNanos(failures.failed(e));
+        if (context.errors().userHook()) {
+            context.errors().report(null, e);
+        }
+        while (!isClosed() && !pause.hasExpired()) {
+            LockSupport.parkNanos(this, pause.remainingNanos());
+        }
+    }
+}

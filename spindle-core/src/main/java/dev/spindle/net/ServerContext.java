@@ -1,0 +1,22 @@
+package dev.spindle.net;
+
+import java.util.function.Supplier;
+
+/**
+ * What a server's acceptor and runner share with it: its name, its registry of connections, what
+ * each connection runs and is configured with.
+ *
+ * @param protocols {@code null} when the server runs a blocking handler
+ */
+record ServerContext(String name, ConnectionRegistry registry, ConnectionSettings settings,
+                     Supplier<? extends ConnectionHandler> handlers, Supplier<? extends Protocol> protocols,
+                     InputBudget inputBudget, ServerLog log) {
+
+    ServerCounters counters() {
+        return registry.counters();
+    }
+
+    ServerErrors errors() {
+        return registry.errors();
+    }
+}
