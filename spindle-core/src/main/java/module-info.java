@@ -23,6 +23,8 @@ module dev.spindle.core {
     requires jdk.unsupported;
     // TCP keep-alive timing for remote managers' connections (ExtendedSocketOptions).
     requires jdk.net;
+    // Unix-domain datagrams, which the JDK lacks, from an optional module (spindle-unixgram).
+    uses dev.spindle.net.UnixDatagramProvider;
 
     exports dev.spindle.codec;
     exports dev.spindle.net;

@@ -32,6 +32,12 @@ final class AsyncModel extends Model {
     }
 
     @Override
+    Dispatcher datagramDispatcher(String serverName) {
+        throw new UnsupportedOperationException("the async model has no datagram form: the JDK has no "
+                + "asynchronous datagram channel; choose event-loop for a non-blocking datagram server");
+    }
+
+    @Override
     public String toString() {
         return name();
     }

@@ -100,6 +100,11 @@ final class BlockingModel extends Model {
     }
 
     @Override
+    Dispatcher datagramDispatcher(String serverName) {
+        return newDispatcher(serverName);
+    }
+
+    @Override
     public String toString() {
         return isPool() ? "pool(" + threads + ", queue " + queueCapacity + ")" : name;
     }

@@ -54,6 +54,17 @@ final class EventLoopModel extends Model {
         }
     }
 
+    /** Each loop is a socket of its own on the same port, whose thread runs the handler. */
+    @Override
+    Dispatcher datagramDispatcher(String serverName) {
+        return Dispatcher.INLINE;
+    }
+
+    @Override
+    int datagramReceivers() {
+        return loops;
+    }
+
     @Override
     public String toString() {
         return "event-loop(" + loops + (group != null ? ", shared" : "") + ")";

@@ -176,4 +176,17 @@ public abstract sealed class Model permits BlockingModel, EventLoopModel, AsyncM
      * the strategy that is the model.
      */
     abstract Acceptor listen(ListenSpec spec, ServerContext context) throws IOException;
+
+    /**
+     * What runs a {@link DatagramServer}'s handlers: the thread that received the datagram, or a
+     * thread of the model's.
+     *
+     * @throws UnsupportedOperationException when the model has no datagram form
+     */
+    abstract Dispatcher datagramDispatcher(String serverName);
+
+    /** How many sockets, each with a receiving thread, a datagram server binds. */
+    int datagramReceivers() {
+        return 1;
+    }
 }

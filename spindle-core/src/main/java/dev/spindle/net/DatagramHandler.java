@@ -1,0 +1,24 @@
+package dev.spindle.net;
+
+/**
+ * What a {@link DatagramServer} does with each datagram it receives: socketserver's
+ * {@code DatagramRequestHandler.handle()}, whose request is the {@code (data, socket)} pair. Here
+ * the pair is a {@link Datagram}: its bytes, its sender, and {@link Datagram#reply(byte[])}.
+ *
+ * <pre>{@code
+ * DatagramHandler upper = datagram -> datagram.reply(new String(datagram.data()).toUpperCase().getBytes());
+ * }</pre>
+ *
+ * <p><b>Shared.</b> One handler serves every datagram, under the blocking models on many threads
+ * at once: keep state in the datagram or guard it. Under {@link Model#SYNC} and the event-loop
+ * model it runs on the receiving thread, so a handler that blocks there stops receiving.
+ *
+ * <p>An exception thrown here is counted in {@link DatagramStats#errors()} and reported to the
+ * server's error hook; the server goes on receiving.
+ */
+@FunctionalInterface
+public interface DatagramHandler {
+
+    /** Handles one datagram. */
+    void handle(Datagram datagram) throws Exception;
+}
