@@ -2,6 +2,7 @@ package dev.spindle.cli;
 
 import dev.spindle.net.Client;
 import dev.spindle.net.Connection;
+import dev.spindle.net.DatagramClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,6 +13,9 @@ import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -32,6 +36,10 @@ final class ClientCommand implements Callable<Integer> {
     @Mixin
     AddressOptions where = new AddressOptions();
 
+    @Option(names = "--udp", description = {"Datagrams instead of a stream: UDP to --host/--port, or a Unix-domain "
+            + "datagram socket with --unix. Each line is one datagram; its reply is one datagram (the seeds' UDP client)."})
+    boolean udp;
+
     @Option(names = "--send", paramLabel = "TEXT",
             description = "Send TEXT, close the sending side, print the whole reply and exit.")
     String send;
@@ -43,6 +51,12 @@ final class ClientCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (udp) {
+            try (DatagramClient client = where.where.unix != null ? DatagramClient.openUnix() : DatagramClient.open()) {
+                client.sendTimeout(timeout);
+                return send != null ? oneDatagram(client) : interactive(client);
+            }
+        }
         Client client = Client.builder().connectTimeout(timeout).readTimeout(timeout).writeTimeout(timeout).build();
         try (Connection connection = client.connect(where.address())) {
             return send != null ? oneShot(connection) : interactive(connection);
@@ -62,6 +76,55 @@ final class ClientCommand implements Callable<Integer> {
         out.print(text.endsWith("\n") ? text : text + "\n");
         out.flush();
         return 0;
+    }
+
+    /** Where datagrams go: the Unix socket file, or the host (resolved now: a datagram goes to one address) and port. */
+    private SocketAddress peer() throws java.net.UnknownHostException {
+        if (where.where.unix != null) {
+            return DatagramClient.unixAddress(where.where.unix);
+        }
+        InetSocketAddress address = (InetSocketAddress) where.address();
+        return new InetSocketAddress(java.net.InetAddress.getByName(address.getHostString()), address.getPort());
+    }
+
+    /** One datagram, and the one that answers it. */
+    private int oneDatagram(DatagramClient client) throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        client.sendTo(send.getBytes(StandardCharsets.UTF_8), peer());
+        String text = new String(client.receive(timeout).data(), StandardCharsets.UTF_8);
+        out.print(text.endsWith("\n") ? text : text + "\n");
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * The seeds' UDP loop: each line is sent as a datagram with {@code sendto} and the reply read
+     * with {@code recvfrom}. UDP may lose either; a reply that does not come within --timeout is
+     * reported, and the loop goes on.
+     */
+    private int interactive(DatagramClient client) throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        SocketAddress to = peer();
+        out.println("sending datagrams to " + (where.where.unix != null ? where.where.unix : to)
+                + "; type a line, 'q' to leave");
+        while (true) {
+            out.print(">>> ");
+            out.flush();
+            String line = in.readLine();
+            if (line == null || line.equals("q") || line.equals("quit") || line.equals("exit")) {
+                return 0;
+            }
+            if (line.isEmpty()) {
+                continue;
+            }
+            client.sendTo(line.getBytes(StandardCharsets.UTF_8), to);
+            try {
+                out.println("server: " + new String(client.receive(timeout).data(), StandardCharsets.UTF_8));
+            } catch (SocketTimeoutException e) {
+                out.println("(no reply within " + timeout + ": UDP may have lost the datagram or its reply)");
+            }
+        }
     }
 
     /**

@@ -1,6 +1,9 @@
 package dev.spindle.cli;
 
 import dev.spindle.codec.Framing;
+import dev.spindle.net.DatagramHandler;
+import dev.spindle.net.DatagramServer;
+import dev.spindle.net.DatagramServerBuilder;
 import dev.spindle.net.EchoProtocol;
 import dev.spindle.net.Model;
 import dev.spindle.net.StreamServer;
@@ -65,11 +68,29 @@ final class ServeCommand implements Callable<Integer> {
 
     enum FramingName { raw, line, length4le, length4be }
 
+    /** What the server listens on: stream or datagram sockets, over TCP/UDP or a Unix-domain socket file. */
+    enum Transport {
+        tcp(false, false), udp(true, false), unix(false, true), unixgram(true, true);
+
+        final boolean datagrams;
+        final boolean unixDomain;
+
+        Transport(boolean datagrams, boolean unixDomain) {
+            this.datagrams = datagrams;
+            this.unixDomain = unixDomain;
+        }
+    }
+
     @Spec
     CommandSpec spec;
 
     @Mixin
     AddressOptions where = new AddressOptions();
+
+    @Option(names = "--transport", paramLabel = "KIND",
+            description = {"What to listen on: ${COMPLETION-CANDIDATES}: TCP or UDP on --host/--port, a Unix-domain "
+                    + "stream or datagram socket at --unix (default: tcp, or unix when --unix is given)."})
+    Transport transport;
 
     @Option(names = "--model", paramLabel = "MODEL", completionCandidates = ModelNames.class,
             description = "Concurrency model: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
@@ -131,6 +152,10 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        Transport chosen = transport();
+        if (chosen.datagrams) {
+            return serveDatagrams(out, chosen);
+        }
         StreamServerBuilder builder = StreamServer.builder()
                 .name("spindle-serve")
                 .bind(address())
@@ -147,9 +172,9 @@ final class ServeCommand implements Callable<Integer> {
             builder.handler(new FileUploadHandler(dir, maxFileSize));
         } else {
             boolean upper = mode == Mode.upper;
-            Framing chosen = framing();
+            Framing frames = framing();
             builder.protocol(framing == FramingName.raw
-                    ? () -> new EchoProtocol(upper) : () -> EchoProtocol.framed(chosen, upper));
+                    ? () -> new EchoProtocol(upper) : () -> EchoProtocol.framed(frames, upper));
         }
         if (maxConnections != null) {
             builder.maxConnections(maxConnections);
@@ -165,12 +190,69 @@ final class ServeCommand implements Callable<Integer> {
             Signal.handle(new Signal("INT"), signal -> stop.run());
             Signal.handle(new Signal("TERM"), signal -> stop.run());
             out.println("spindle serve: " + mode + " server (model " + server.model() + ", framing " + framing
-                    + ") listening on " + describe(server.localAddress()));
-            out.println("  talk to it: " + howToTalk(server.localAddress()));
+                    + ") listening on " + describe(server.localAddress(), chosen));
+            out.println("  talk to it: " + howToTalk(server.localAddress(), chosen));
             out.println("  stop it:    Ctrl-C (or kill -TERM " + ProcessHandle.current().pid() + ")");
             out.flush();
             server.serveForever();
             server.shutdown(grace);
+            out.println("spindle serve: stopped; " + server.stats());
+            out.flush();
+        }
+        return 0;
+    }
+
+    /** The --transport given, or the one --unix implies; refuses an address of the other kind. */
+    private Transport transport() {
+        boolean unixPath = where.where.unix != null;
+        Transport chosen = transport != null ? transport : unixPath ? Transport.unix : Transport.tcp;
+        if (chosen.unixDomain && !unixPath) {
+            throw new ParameterException(spec.commandLine(), "--transport " + chosen + " needs --unix PATH");
+        }
+        if (!chosen.unixDomain && unixPath) {
+            throw new ParameterException(spec.commandLine(), "--unix is for --transport unix or unixgram, not " + chosen);
+        }
+        return chosen;
+    }
+
+    /** The seeds' UDPServer and UnixDatagramServer: each datagram echoed, or upper-cased, to its sender. */
+    private int serveDatagrams(PrintWriter out, Transport chosen) throws Exception {
+        if (mode == Mode.files) {
+            throw new ParameterException(spec.commandLine(), "--mode files needs a stream: choose --transport tcp or unix");
+        }
+        if (framing != FramingName.raw) {
+            throw new ParameterException(spec.commandLine(), "--framing does not apply to datagrams: each datagram is "
+                    + "one message; leave it at raw for --transport " + chosen);
+        }
+        DatagramServerBuilder builder = DatagramServer.builder().name("spindle-serve")
+                .model(model())
+                .whenFull(whenFull)
+                .shutdownGrace(grace)
+                .handler(DatagramHandler.echo(mode == Mode.upper));
+        if (maxConnections != null) {
+            builder.maxInFlight(maxConnections);
+        }
+        if (chosen.unixDomain) {
+            builder.bindUnix(where.where.unix);
+        } else {
+            builder.bind(address());
+        }
+        DatagramServer server;
+        try {
+            server = builder.open();
+        } catch (UnsupportedOperationException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try (server) {
+            Runnable stop = () -> Thread.ofPlatform().name("spindle-serve-stop").start(() -> server.shutdown(grace));
+            Signal.handle(new Signal("INT"), signal -> stop.run());
+            Signal.handle(new Signal("TERM"), signal -> stop.run());
+            out.println("spindle serve: " + mode + " server (" + chosen + ", model " + server.model()
+                    + ") listening on " + describe(server.localAddress(), chosen));
+            out.println("  talk to it: " + howToTalk(server.localAddress(), chosen));
+            out.println("  stop it:    Ctrl-C (or kill -TERM " + ProcessHandle.current().pid() + ")");
+            out.flush();
+            server.serveForever();
             out.println("spindle serve: stopped; " + server.stats());
             out.flush();
         }
@@ -222,19 +304,23 @@ final class ServeCommand implements Callable<Integer> {
         };
     }
 
-    private static String describe(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet) {
+    private String describe(SocketAddress address, Transport transport) {
+        if (!transport.unixDomain && address instanceof InetSocketAddress inet) {
             String host = inet.getAddress().getHostAddress();
             return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
         }
-        return address.toString();
+        return where.where.unix.toString();
     }
 
-    private static String howToTalk(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet) {
-            return "./spindle client --host " + inet.getAddress().getHostAddress() + " --port " + inet.getPort()
-                    + "   (or: nc " + inet.getAddress().getHostAddress() + " " + inet.getPort() + ")";
+    private String howToTalk(SocketAddress address, Transport transport) {
+        String udp = transport.datagrams ? " --udp" : "";
+        String ncUdp = transport.datagrams ? "-u " : "";
+        if (!transport.unixDomain && address instanceof InetSocketAddress inet) {
+            String host = inet.getAddress().getHostAddress();
+            return "./spindle client" + udp + " --host " + host + " --port " + inet.getPort()
+                    + "   (or: nc " + ncUdp + host + " " + inet.getPort() + ")";
         }
-        return "./spindle client --unix " + address + "   (or: nc -U " + address + ")";
+        String path = where.where.unix.toString();
+        return "./spindle client" + udp + " --unix " + path + "   (or: nc " + ncUdp + "-U " + path + ")";
     }
 }

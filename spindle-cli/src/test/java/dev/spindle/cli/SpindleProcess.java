@@ -129,6 +129,24 @@ final class SpindleProcess implements AutoCloseable {
         throw new AssertionError("spindle did not print '" + text + "'; output: " + output);
     }
 
+    /** Types {@code lines} on the process's standard input, then ends it (Ctrl-D). */
+    void type(String... typed) throws IOException {
+        try (java.io.Writer in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8)) {
+            for (String line : typed) {
+                in.write(line + "\n");
+            }
+        }
+    }
+
+    /** Waits, bounded, for the process to exit by itself, and returns its exit code. */
+    int awaitExit() throws InterruptedException {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("spindle did not exit; output: " + output);
+        }
+        reader.join(5_000);
+        return process.exitValue();
+    }
+
     String output() {
         return String.join("\n", output);
     }

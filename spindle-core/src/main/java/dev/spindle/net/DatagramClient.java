@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -34,30 +35,52 @@ import java.util.concurrent.locks.ReentrantLock;
  * client ({@link #openUnix()}) is bound to a socket file of its own, so that it can be answered;
  * the file is removed at close.
  *
- * <p>Thread-safe: sends may run concurrently; receives are taken one at a time.
+ * <p>Thread-safe: sends are taken one at a time, and so are receives.
+ *
+ * <h2>Pitfalls</h2>
+ * A Unix-domain client runs on junixsocket, whose waits are native calls: on a virtual thread they
+ * hold the carrier thread while they wait. Use Unix-domain clients from platform threads, or few
+ * at a time.
  */
 public final class DatagramClient implements AutoCloseable {
+
+    private static final long MIN_SEND_PAUSE_NANOS = java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(100);
+    private static final long MAX_SEND_PAUSE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20);
+
+    /** How long a send waits for room in the socket's send buffer by default: 10 s. */
+    public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(10);
 
     private final DatagramChannel channel;
     private final Selector selector;
     /** A socket file this client made to be answered at, and the directory made for it; removed at close. */
     private final Path ownFile;
     private final Path ownDirectory;
+    /** Watches for room in the send buffer; sends wait for it one at a time. */
+    private final Selector writeSelector;
     private final ReentrantLock receiving = new ReentrantLock();
+    private final ReentrantLock sending = new ReentrantLock();
+    private volatile Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
     private final DatagramReplies replies = this::sendTo;
 
     private DatagramClient(DatagramChannel channel, Path ownFile, Path ownDirectory) throws IOException {
         this.channel = channel;
         this.ownFile = ownFile;
         this.ownDirectory = ownDirectory;
+        Selector reads = null;
         try {
             channel.configureBlocking(false);
-            this.selector = channel.provider().openSelector();
-            channel.register(selector, SelectionKey.OP_READ);
+            reads = channel.provider().openSelector();
+            channel.register(reads, SelectionKey.OP_READ);
+            this.writeSelector = channel.provider().openSelector();
+            channel.register(writeSelector, SelectionKey.OP_WRITE);
         } catch (IOException | RuntimeException e) {
+            if (reads != null) {
+                reads.close();
+            }
             channel.close();
             throw e;
         }
+        this.selector = reads;
     }
 
     /** An unconnected UDP client bound to an ephemeral port on every address. */
@@ -78,10 +101,7 @@ public final class DatagramClient implements AutoCloseable {
      */
     public static DatagramClient connect(SocketAddress peer) throws IOException {
         Objects.requireNonNull(peer, "peer");
-        if (peer instanceof InetSocketAddress inet && inet.isUnresolved()) {
-            peer = new InetSocketAddress(InetAddress.getByName(inet.getHostString()), inet.getPort());
-        }
-        if (UnixDatagrams.isUnix(peer)) {
+        if (UnixDatagrams.isUnix(peer)) { // before the check below: junixsocket's addresses are InetSocketAddresses
             DatagramClient client = openUnix();
             try {
                 client.channel.connect(peer);
@@ -90,6 +110,9 @@ public final class DatagramClient implements AutoCloseable {
                 throw e;
             }
             return client;
+        }
+        if (peer instanceof InetSocketAddress inet && inet.isUnresolved()) {
+            peer = new InetSocketAddress(InetAddress.getByName(inet.getHostString()), inet.getPort());
         }
         DatagramChannel channel = DatagramChannel.open();
         try {
@@ -132,33 +155,70 @@ public final class DatagramClient implements AutoCloseable {
     }
 
     /**
-     * Sends {@code data} to {@code to} as one datagram.
+     * How long a send waits for room in the socket's send buffer (a Unix-domain receiver whose
+     * queue is full holds its senders back). A setting, not a wait: zero means do not wait (a
+     * send that finds no room fails at once); a negative value is refused. Default 10 s.
      *
-     * @throws IOException when it is not sent: too large for the socket, or its send buffer is full
+     * @throws IllegalArgumentException when {@code timeout} is negative
+     */
+    public DatagramClient sendTimeout(Duration timeout) {
+        this.sendTimeout = ConnectionSettings.checkTimeout(timeout, "send timeout");
+        return this;
+    }
+
+    /**
+     * Sends {@code data} to {@code to} as one datagram, waiting up to the
+     * {@link #sendTimeout(Duration) send timeout} for room in the send buffer.
+     *
+     * @throws SocketTimeoutException when there was no room in time
+     * @throws IOException when it cannot be sent, such as a datagram too large for the socket
      */
     public void sendTo(byte[] data, SocketAddress to) throws IOException {
         sendTo(ByteBuffer.wrap(data), to);
     }
 
     private void sendTo(ByteBuffer data, SocketAddress to) throws IOException {
-        int length = data.remaining();
-        int sent = channel.send(data, Objects.requireNonNull(to, "to"));
-        if (sent == 0 && length > 0) {
-            throw new IOException("the datagram of " + length + " bytes to " + to
-                    + " was not sent: the socket's send buffer is full");
-        }
+        Objects.requireNonNull(to, "to");
+        send(data, () -> channel.send(data, to));
     }
 
     /**
-     * Sends {@code data} to the connected peer.
+     * Sends {@code data} to the connected peer, waiting as {@link #sendTo(byte[], SocketAddress)} does.
      *
      * @throws java.nio.channels.NotYetConnectedException when the client is not connected
      */
     public void send(byte[] data) throws IOException {
         ByteBuffer buffer = ByteBuffer.wrap(data);
-        int sent = channel.write(buffer);
-        if (sent == 0 && data.length > 0) {
-            throw new IOException("the datagram of " + data.length + " bytes was not sent: the socket's send buffer is full");
+        send(buffer, () -> channel.write(buffer));
+    }
+
+    /** One attempt to send: the bytes the socket took, 0 when it had no room. */
+    private interface SendAttempt {
+        int run() throws IOException;
+    }
+
+    private void send(ByteBuffer data, SendAttempt attempt) throws IOException {
+        int length = data.remaining();
+        Duration timeout = sendTimeout;
+        Deadline deadline = Deadline.after(timeout);
+        long pauseNanos = MIN_SEND_PAUSE_NANOS;
+        sending.lock();
+        try {
+            while (attempt.run() == 0 && length > 0) {
+                if (deadline.hasExpired()) {
+                    throw new SocketTimeoutException("the datagram of " + length + " bytes was not sent within "
+                            + timeout + ": the socket's send buffer stayed full");
+                }
+                if (writeSelector.select(deadline.selectMillis()) > 0) {
+                    // Said writable, yet the send found no room: an unconnected Unix socket is
+                    // writable by its own buffer while the receiver's queue is what is full. Pause.
+                    LockSupport.parkNanos(this, Math.min(pauseNanos, Math.max(1, deadline.remainingNanos())));
+                    pauseNanos = Math.min(MAX_SEND_PAUSE_NANOS, pauseNanos * 2);
+                }
+                writeSelector.selectedKeys().clear();
+            }
+        } finally {
+            sending.unlock();
         }
     }
 
@@ -217,6 +277,7 @@ public final class DatagramClient implements AutoCloseable {
     public void close() throws IOException {
         try {
             selector.close();
+            writeSelector.close();
         } finally {
             channel.close();
             if (ownFile != null) {

@@ -21,4 +21,19 @@ public interface DatagramHandler {
 
     /** Handles one datagram. */
     void handle(Datagram datagram) throws Exception;
+
+    /**
+     * The seeds' UDP echo server: every datagram back to its sender, ASCII letters upper-cased
+     * when {@code upperCase} (Python's {@code bytes.upper()}). Runs under every datagram model.
+     */
+    static DatagramHandler echo(boolean upperCase) {
+        if (!upperCase) {
+            return datagram -> datagram.reply(datagram.data());
+        }
+        return datagram -> {
+            java.nio.ByteBuffer reply = java.nio.ByteBuffer.wrap(datagram.data());
+            EchoProtocol.upperCaseAscii(reply);
+            datagram.reply(reply);
+        };
+    }
 }

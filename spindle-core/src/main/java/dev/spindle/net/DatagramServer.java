@@ -290,7 +290,8 @@ public final class DatagramServer implements AutoCloseable {
 
     /** The bound UDP port, or -1 for a Unix-domain server. */
     public int port() {
-        return localAddress instanceof InetSocketAddress inet ? inet.getPort() : -1;
+        // junixsocket's addresses are InetSocketAddresses too, with a made-up port.
+        return unixSocketFile == null && localAddress instanceof InetSocketAddress inet ? inet.getPort() : -1;
     }
 
     /** A snapshot of the counters. */
