@@ -158,7 +158,8 @@ final class AsyncAcceptor extends Acceptor
     @Override
     public AsyncTransport open(AsynchronousSocketChannel channel, long id) throws IOException {
         context.settings().applyOptions(channel);
-        return new AsyncTransport(id, channel, context.protocols().get(), context.counters(), context.registry(),
+        return new AsyncTransport(id, channel, context.newProtocol(channel.getRemoteAddress()), context.counters(),
+                context.registry(),
                 context.settings().readTimeout.toNanos(), context.inputBudget());
     }
 

@@ -31,7 +31,8 @@ final class BlockingRunner implements StreamRunner<ChannelConnection> {
     @Override
     public ChannelConnection open(SocketChannel channel, long id) throws IOException {
         channel.configureBlocking(true);
-        return new ChannelConnection(id, channel, context.settings(), context.counters(), context.inputBudget());
+        return new ChannelConnection(id, context.security().channel(channel, channel.getRemoteAddress()),
+                context.settings(), context.counters(), context.inputBudget());
     }
 
     @Override
@@ -44,6 +45,12 @@ final class BlockingRunner implements StreamRunner<ChannelConnection> {
         try {
             if (connection.closeReason() != CloseReason.NONE) {
                 return; // closed by shutdown while it waited in a pool's queue
+            }
+            try {
+                connection.handshake(context.security().handshakeTimeout());
+            } catch (Throwable t) {
+                failed(connection, t);
+                return;
             }
             ConnectionHandler handler = context.handlers().get();
             try {

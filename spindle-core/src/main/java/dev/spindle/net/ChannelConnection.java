@@ -33,7 +33,8 @@ final class ChannelConnection implements Connection, LiveConnection, InputAccoun
     private static final long SENDFILE_CHUNK = 8L * 1024 * 1024;
 
     private final long id;
-    private final SocketChannel channel;
+    /** The socket's bytes, plain or through TLS. */
+    private final StreamChannel channel;
     private final ServerCounters counters;
     private final Framing framing;
     private final SocketAddress peer;
@@ -47,6 +48,7 @@ final class ChannelConnection implements Connection, LiveConnection, InputAccoun
     private volatile long writeTimeoutNanos;
     private volatile long readDeadline;
     private volatile long writeDeadline;
+    private volatile long handshakeDeadline;
     private volatile CloseReason closeReason = CloseReason.NONE;
     private boolean failureSeen;
 
@@ -61,16 +63,17 @@ final class ChannelConnection implements Connection, LiveConnection, InputAccoun
      * @param counters the server's counters, or {@code null} for a client's connection
      * @param budget   the server's input budget, or {@link InputBudget#NONE} for a client's connection
      */
-    ChannelConnection(long id, SocketChannel channel, ConnectionSettings settings, ServerCounters counters,
+    ChannelConnection(long id, StreamChannel channel, ConnectionSettings settings, ServerCounters counters,
                       InputBudget budget) throws IOException {
         this.id = id;
         this.channel = channel;
+        SocketChannel socket = channel.socket();
         this.counters = counters;
         this.framing = settings.framing;
-        this.peer = channel.getRemoteAddress();
-        this.local = channel.getLocalAddress();
+        this.peer = socket.getRemoteAddress();
+        this.local = socket.getLocalAddress();
         this.account = budget.open(id, peer);
-        settings.applyOptions(channel);
+        settings.applyOptions(socket);
         readTimeout(settings.readTimeout);
         writeTimeout(settings.writeTimeout);
     }
@@ -259,7 +262,7 @@ final class ChannelConnection implements Connection, LiveConnection, InputAccoun
             while (position < size) {
                 long from = position;
                 long count = Math.min(SENDFILE_CHUNK, size - position);
-                long n = timedWrite(() -> source.transferTo(from, count, channel));
+                long n = timedWrite(() -> channel.sendFile(source, from, count));
                 if (n <= 0) {
                     break; // the file shrank while we sent it
                 }
@@ -367,7 +370,8 @@ final class ChannelConnection implements Connection, LiveConnection, InputAccoun
     public void expireIfDue(long now) {
         long r = readDeadline;
         long w = writeDeadline;
-        if ((r != 0 && now - r >= 0) || (w != 0 && now - w >= 0)) {
+        long h = handshakeDeadline;
+        if ((r != 0 && now - r >= 0) || (w != 0 && now - w >= 0) || (h != 0 && now - h >= 0)) {
             closeFor(CloseReason.TIMEOUT);
         }
     }
@@ -403,13 +407,13 @@ final class ChannelConnection implements Connection, LiveConnection, InputAccoun
 
     @Override
     public <T> Connection option(SocketOption<T> name, T value) throws IOException {
-        channel.setOption(name, value);
+        channel.socket().setOption(name, value);
         return this;
     }
 
     @Override
     public <T> T option(SocketOption<T> name) throws IOException {
-        return channel.getOption(name);
+        return channel.socket().getOption(name);
     }
 
     @Override
@@ -476,6 +480,55 @@ final class ChannelConnection implements Connection, LiveConnection, InputAccoun
         return outputStream;
     }
 
+    /**
+     * TLS's close_notify, under the write timeout: best effort, as a peer that reads nothing
+     * more cannot take it, and a close is not the place to fail.
+     */
+    private void sayGoodbye() {
+        try {
+            timedWrite(() -> {
+                channel.closeOutbound();
+                return 0;
+            });
+        } catch (IOException ignored) {
+            // the peer is gone or not reading: it ends without the goodbye
+        }
+    }
+
+    /**
+     * Runs the TLS handshake, if the connection has one, within {@code timeout}: past it the
+     * connection is closed and this throws {@link SocketTimeoutException}, counted as timed out.
+     * Nothing on a plain connection.
+     */
+    void handshake(Duration timeout) throws IOException {
+        long nanos = timeout.toNanos();
+        if (nanos <= 0) {
+            return;
+        }
+        TimeoutWatchdog.INSTANCE.watch(this, nanos);
+        handshakeDeadline = deadline(nanos);
+        try {
+            channel.handshake();
+        } catch (ClosedChannelException e) {
+            throw translate(e, "TLS handshake", nanos);
+        } finally {
+            handshakeDeadline = 0;
+            if (shortestTimeoutNanos() == Long.MAX_VALUE) {
+                TimeoutWatchdog.INSTANCE.unwatch(this);
+            }
+        }
+    }
+
+    @Override
+    public javax.net.ssl.SSLSession tlsSession() {
+        return channel.tlsSession();
+    }
+
+    @Override
+    public String applicationProtocol() {
+        return channel.applicationProtocol();
+    }
+
     @Override
     public void shutdownOutput() throws IOException {
         channel.shutdownOutput();
@@ -489,6 +542,9 @@ final class ChannelConnection implements Connection, LiveConnection, InputAccoun
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            if (closeReason == CloseReason.NONE) {
+                sayGoodbye();
+            }
             TimeoutWatchdog.INSTANCE.unwatch(this);
             account.close();
             try {

@@ -49,6 +49,7 @@ public final class Client {
     /** How long each address may take: {@code null} for no limit of Spindle's own; zero or negative does not wait. */
     private final Duration connectWait;
     private final ConnectionSettings settings;
+    private final ConnectionSecurity security;
 
     private Client(Builder b) {
         this(b, b.connectTimeout.isZero() ? null : b.connectTimeout);
@@ -57,6 +58,7 @@ public final class Client {
     private Client(Builder b, Duration connectWait) {
         this.connectWait = connectWait;
         this.settings = b.settings.copy();
+        this.security = b.security;
     }
 
     /** A builder for clients with timeouts, framing and socket options of their own. */
@@ -160,10 +162,16 @@ public final class Client {
             named.initCause(e);
             throw named;
         }
+        ChannelConnection connection = null;
         try {
-            return new ChannelConnection(CONNECTION_NUMBERS.incrementAndGet(), channel, settings, null,
-                    InputBudget.NONE);
+            connection = new ChannelConnection(CONNECTION_NUMBERS.incrementAndGet(),
+                    security.channel(channel, address), settings, null, InputBudget.NONE);
+            connection.handshake(security.handshakeTimeout());
+            return connection;
         } catch (IOException | RuntimeException e) {
+            if (connection != null) {
+                connection.close();
+            }
             closeQuietly(channel);
             throw e;
         }
@@ -199,6 +207,7 @@ public final class Client {
     public static final class Builder {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private final ConnectionSettings settings = new ConnectionSettings();
+        private ConnectionSecurity security = ConnectionSecurity.PLAIN;
 
         private Builder() {
         }
@@ -239,6 +248,21 @@ public final class Client {
         }
 
         /** The framing for {@link Connection#readFrame()} and {@link Connection#sendFrame(byte[])}. */
+        /**
+         * TLS for every connection, such as {@code Tls.client(context)}: the handshake runs in
+         * {@link Client#connect}, which fails with an {@link javax.net.ssl.SSLHandshakeException}
+         * when the server is not trusted or its certificate does not name the host.
+         *
+         * @throws IllegalArgumentException when {@code tls} is a server's side
+         */
+        public Builder tls(Tls tls) {
+            if (!tls.isClient()) {
+                throw new IllegalArgumentException("a client needs a client's Tls: Tls.client(context)");
+            }
+            this.security = tls.security();
+            return this;
+        }
+
         public Builder framing(Framing framing) {
             settings.framing = Objects.requireNonNull(framing, "framing");
             return this;

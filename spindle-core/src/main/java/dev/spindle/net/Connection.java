@@ -187,4 +187,21 @@ public interface Connection extends AutoCloseable {
     /** Closes the connection; idempotent. Blocked reads and writes on it fail. */
     @Override
     void close();
+
+
+    /**
+     * The TLS session (protocol version, cipher suite, the peer's certificates), or {@code null}
+     * on a connection without TLS. Python's {@code SSLSocket.version()} and {@code getpeercert()}.
+     */
+    default javax.net.ssl.SSLSession tlsSession() {
+        return null;
+    }
+
+    /**
+     * The application protocol TLS's ALPN settled on (such as {@code "h2"}), or {@code null} when
+     * none was (or there is no TLS). Python's {@code selected_alpn_protocol()}.
+     */
+    default String applicationProtocol() {
+        return null;
+    }
 }

@@ -164,6 +164,14 @@ final class EventLoop implements Runnable {
         }
     }
 
+    /** Runs {@code task} on the loop at its next turn, after the tasks handed to it before, even when called on it. */
+    void executeLater(Runnable task) {
+        tasks.add(task);
+        if (wakeupPending.compareAndSet(false, true)) {
+            selector.wakeup();
+        }
+    }
+
     void added(NioTransport transport) {
         transports.add(transport);
         long idle = transport.idleTimeoutNanos();

@@ -32,7 +32,7 @@ final class LoopRunner implements StreamRunner<NioTransport> {
         context.settings().applyOptions(channel);
         EventLoop loop = loops[next];
         next = (next + 1) % loops.length;
-        return new NioTransport(id, channel, loop, context.protocols().get(), context.registry(),
+        return new NioTransport(id, channel, loop, context.newProtocol(channel.getRemoteAddress()), context.registry(),
                 context.inputBudget(), context.counters(), context.settings().readTimeout);
     }
 

@@ -27,6 +27,8 @@ final class NioTransport implements Transport, LiveConnection, InputAccounted {
     private final ServerCounters counters;
     private final long idleTimeoutNanos;
     private final OutboundBuffer outbound = new OutboundBuffer();
+    /** Writes (and closes) from other threads handed to the loop and not yet run: later ones queue behind them. */
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
 
     private SelectionKey key;
     private boolean readPaused;
@@ -123,9 +125,9 @@ final class NioTransport implements Transport, LiveConnection, InputAccounted {
 
     @Override
     public void write(ByteBuffer data) {
-        if (!loop.inLoop()) {
+        if (!inTurn()) {
             ByteBuffer copy = copyOf(data);
-            loop.execute(() -> write(copy));
+            later(() -> write(copy));
             return;
         }
         if (!takesWrites()) {
@@ -145,12 +147,12 @@ final class NioTransport implements Transport, LiveConnection, InputAccounted {
 
     @Override
     public void write(ByteBuffer... data) {
-        if (!loop.inLoop()) {
+        if (!inTurn()) {
             ByteBuffer[] copies = new ByteBuffer[data.length];
             for (int i = 0; i < data.length; i++) {
                 copies[i] = copyOf(data[i]);
             }
-            loop.execute(() -> write(copies));
+            later(() -> write(copies));
             return;
         }
         if (!takesWrites()) {
@@ -170,8 +172,37 @@ final class NioTransport implements Transport, LiveConnection, InputAccounted {
         }
     }
 
+    /** Whether writes still go out: not closed, and no close or end of output asked for (in order) before this one. */
     private boolean takesWrites() {
-        return !closing && !outputShut && outbound.acceptsWrites();
+        return !closed && !outputShut && outbound.acceptsWrites();
+    }
+
+    /**
+     * Whether an operation that must keep its order with writes may run now: on the loop, with
+     * no write from another thread still waiting its turn there. A write made on the loop while
+     * one from another thread waits would otherwise overtake it, and a TLS record out of order
+     * breaks the connection.
+     */
+    private boolean inTurn() {
+        return loop.inLoop() && waiting.get() == 0;
+    }
+
+    /** Runs {@code action} on the loop after everything already waiting its turn. */
+    private void later(Runnable action) {
+        waiting.incrementAndGet();
+        loop.executeLater(() -> {
+            waiting.decrementAndGet();
+            action.run();
+        });
+    }
+
+    /** Runs {@code action} now if it is this operation's turn, else after those waiting. */
+    private void inOrder(Runnable action) {
+        if (inTurn()) {
+            action.run();
+        } else {
+            later(action);
+        }
     }
 
     /** Keeps what the socket did not take, and waits for it to be writable. */
@@ -272,7 +303,7 @@ final class NioTransport implements Transport, LiveConnection, InputAccounted {
 
     @Override
     public void shutdownOutput() {
-        onLoop(() -> {
+        inOrder(() -> {
             if (outbound.isEmpty()) {
                 shutdownNow();
             } else {
@@ -299,7 +330,7 @@ final class NioTransport implements Transport, LiveConnection, InputAccounted {
     @Override
     public void close() {
         closing = true;
-        onLoop(() -> {
+        inOrder(() -> {
             if (outbound.isEmpty()) {
                 end(null);
             } else {

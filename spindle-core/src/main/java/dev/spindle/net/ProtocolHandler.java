@@ -238,6 +238,16 @@ final class ProtocolHandler implements ConnectionHandler {
         }
 
         @Override
+        public javax.net.ssl.SSLSession tlsSession() {
+            return connection.tlsSession();
+        }
+
+        @Override
+        public String applicationProtocol() {
+            return connection.applicationProtocol();
+        }
+
+        @Override
         public SocketAddress peerAddress() {
             return connection.peerAddress();
         }

@@ -10,7 +10,7 @@ import java.util.function.Supplier;
  */
 record ServerContext(String name, ConnectionRegistry registry, ConnectionSettings settings,
                      Supplier<? extends ConnectionHandler> handlers, Supplier<? extends Protocol> protocols,
-                     InputBudget inputBudget, ServerLog log) {
+                     InputBudget inputBudget, ServerLog log, ConnectionSecurity security) {
 
     ServerCounters counters() {
         return registry.counters();
@@ -18,5 +18,10 @@ record ServerContext(String name, ConnectionRegistry registry, ConnectionSetting
 
     ServerErrors errors() {
         return registry.errors();
+    }
+
+    /** A new protocol for a non-blocking connection to {@code peer}, inside TLS when the server has it. */
+    Protocol newProtocol(java.net.SocketAddress peer) {
+        return security.protocol(protocols.get(), peer);
     }
 }

@@ -38,6 +38,7 @@ public final class StreamServerBuilder {
     private Runnable serviceActions;
     private String name;
     private WhenFull whenFull = WhenFull.WAIT;
+    private ConnectionSecurity security = ConnectionSecurity.PLAIN;
     private long inputBudget; // 0: the default, computed when the server opens
     private final ConnectionSettings settings = new ConnectionSettings();
 
@@ -259,6 +260,21 @@ public final class StreamServerBuilder {
     }
 
     /**
+     * TLS for every connection, such as {@code Tls.server(context)}, under every model. A
+     * connection's handshake runs before its handler or protocol sees a byte; one that fails or
+     * does not finish within the handshake timeout ends that connection only, counted and logged.
+     *
+     * @throws IllegalArgumentException when {@code tls} is a client's side
+     */
+    public StreamServerBuilder tls(Tls tls) {
+        if (tls.isClient()) {
+            throw new IllegalArgumentException("a server needs a server's Tls: Tls.server(context)");
+        }
+        this.security = tls.security();
+        return this;
+    }
+
+    /**
      * What to do with a connection while the server holds all it may (its maximum, or all a pool
      * runs and queues). Default {@link WhenFull#WAIT}: leave it in the listen backlog until a
      * connection ends, as the seeds' Python servers do.
@@ -294,7 +310,7 @@ public final class StreamServerBuilder {
         ConnectionRegistry registry = new ConnectionRegistry(serverName, model, maxConnections, whenFull, verify,
                 log, onError);
         ServerContext context = new ServerContext(serverName, registry, settings.copy(), handlers, protocols,
-                new InputBudget(inputBudget > 0 ? inputBudget : InputBudget.defaultLimit()), log);
+                new InputBudget(inputBudget > 0 ? inputBudget : InputBudget.defaultLimit()), log, security);
         Acceptor acceptor = model.listen(new ListenSpec(address, backlog, reuseAddress, reusePort), context);
         return new StreamServer(context, acceptor, model, shutdownGrace, pollInterval.toNanos(), onTimeout,
                 serviceActions);
