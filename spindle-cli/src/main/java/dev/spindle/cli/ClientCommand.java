@@ -3,6 +3,10 @@ package dev.spindle.cli;
 import dev.spindle.net.Client;
 import dev.spindle.net.Connection;
 import dev.spindle.net.DatagramClient;
+import dev.spindle.net.Tls;
+import picocli.CommandLine.ParameterException;
+
+import javax.net.ssl.SSLHandshakeException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,7 +16,9 @@ import picocli.CommandLine.Spec;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
@@ -40,6 +46,16 @@ final class ClientCommand implements Callable<Integer> {
             + "datagram socket with --unix. Each line is one datagram; its reply is one datagram (the seeds' UDP client)."})
     boolean udp;
 
+    @Option(names = "--tls", description = "Speak TLS; the server's certificate must be trusted (the JDK's authorities, or --ca) and name --host.")
+    boolean tls;
+
+    @Option(names = "--ca", paramLabel = "FILE", description = "Trust the certificates in FILE (PEM) instead of the JDK's authorities (implies --tls).")
+    Path ca;
+
+    @Option(names = "--insecure", description = "Trust any certificate and skip the host-name check (implies --tls): "
+            + "for a self-signed server whose fingerprint you check by eye. Encrypted, but not authenticated.")
+    boolean insecure;
+
     @Option(names = "--send", paramLabel = "TEXT",
             description = "Send TEXT, close the sending side, print the whole reply and exit.")
     String send;
@@ -51,14 +67,35 @@ final class ClientCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        boolean secure = tls || ca != null || insecure;
+        if (udp && secure) {
+            throw new ParameterException(spec.commandLine(), "--tls is for streams; datagrams would need DTLS, "
+                    + "which spindle does not offer");
+        }
         if (udp) {
             try (DatagramClient client = where.where.unix != null ? DatagramClient.openUnix() : DatagramClient.open()) {
                 client.sendTimeout(timeout);
                 return send != null ? oneDatagram(client) : interactive(client);
             }
         }
-        Client client = Client.builder().connectTimeout(timeout).readTimeout(timeout).writeTimeout(timeout).build();
-        try (Connection connection = client.connect(where.address())) {
+        Client.Builder builder = Client.builder().connectTimeout(timeout).readTimeout(timeout).writeTimeout(timeout);
+        if (secure) {
+            builder.tls(tlsSettings());
+        }
+        Connection opened;
+        try {
+            opened = builder.build().connect(where.address());
+        } catch (SSLHandshakeException e) {
+            String server = where.where.unix != null ? where.where.unix.toString() : where.host + ":" + where.where.port;
+            throw new IOException("the TLS handshake with " + server + " failed: " + e.getMessage()
+                    + (e.getMessage() != null && e.getMessage().contains("PKIX") ? "; the server's certificate is not "
+                    + "trusted: give --ca FILE with it or its authority, or --insecure for a self-signed one" : ""), e);
+        }
+        try (Connection connection = opened) {
+            if (secure && send == null) {
+                spec.commandLine().getOut().println("TLS " + connection.tlsSession().getProtocol() + ", "
+                        + connection.tlsSession().getCipherSuite());
+            }
             return send != null ? oneShot(connection) : interactive(connection);
         }
     }
@@ -76,6 +113,25 @@ final class ClientCommand implements Callable<Integer> {
         out.print(text.endsWith("\n") ? text : text + "\n");
         out.flush();
         return 0;
+    }
+
+    private Tls tlsSettings() throws Exception {
+        if (insecure && ca != null) {
+            throw new ParameterException(spec.commandLine(), "--insecure trusts anything; --ca trusts FILE: give one");
+        }
+        if (insecure) {
+            spec.commandLine().getErr().println("spindle client: --insecure: the server is not authenticated");
+            return Tls.client(TlsMaterial.trustingAnything()).hostnameVerification(false);
+        }
+        if (ca != null) {
+            try {
+                return Tls.client(TlsMaterial.trusting(ca));
+            } catch (IllegalArgumentException | java.nio.file.NoSuchFileException e) {
+                throw new ParameterException(spec.commandLine(), e instanceof java.nio.file.NoSuchFileException
+                        ? "no such file: " + e.getMessage() : e.getMessage());
+            }
+        }
+        return Tls.client();
     }
 
     /** Where datagrams go: the Unix socket file, or the host (resolved now: a datagram goes to one address) and port. */

@@ -8,6 +8,7 @@ import dev.spindle.net.EchoProtocol;
 import dev.spindle.net.Model;
 import dev.spindle.net.StreamServer;
 import dev.spindle.net.StreamServerBuilder;
+import dev.spindle.net.Tls;
 import dev.spindle.net.WhenFull;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -92,6 +93,17 @@ final class ServeCommand implements Callable<Integer> {
                     + "stream or datagram socket at --unix (default: tcp, or unix when --unix is given)."})
     Transport transport;
 
+    @Option(names = "--tls", description = {"Serve TLS 1.3 and 1.2 (tcp and unix): with --cert and --key, those; "
+            + "without, a self-signed certificate made at start for --host, localhost and 127.0.0.1, whose SHA-256 "
+            + "fingerprint is printed."})
+    boolean tls;
+
+    @Option(names = "--cert", paramLabel = "FILE", description = "The certificate chain to serve, PEM (implies --tls).")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "The certificate's private key, PEM, unencrypted (implies --tls).")
+    Path key;
+
     @Option(names = "--model", paramLabel = "MODEL", completionCandidates = ModelNames.class,
             description = "Concurrency model: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
             defaultValue = "virtual", converter = ModelConverter.class)
@@ -154,8 +166,13 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Transport chosen = transport();
         if (chosen.datagrams) {
+            if (tlsWanted()) {
+                throw new ParameterException(spec.commandLine(), "--tls is for streams (tcp, unix); datagrams "
+                        + "would need DTLS, which spindle does not offer");
+            }
             return serveDatagrams(out, chosen);
         }
+        TlsMaterial.Identity identity = tlsWanted() ? identity() : null;
         StreamServerBuilder builder = StreamServer.builder()
                 .name("spindle-serve")
                 .bind(address())
@@ -185,12 +202,19 @@ final class ServeCommand implements Callable<Integer> {
         if (inputBudget != null) {
             builder.inputBudget(inputBudget);
         }
+        if (identity != null) {
+            builder.tls(Tls.server(identity.serverContext()));
+        }
         try (StreamServer server = builder.open()) {
             Runnable stop = () -> Thread.ofPlatform().name("spindle-serve-stop").start(() -> server.shutdown(grace));
             Signal.handle(new Signal("INT"), signal -> stop.run());
             Signal.handle(new Signal("TERM"), signal -> stop.run());
             out.println("spindle serve: " + mode + " server (model " + server.model() + ", framing " + framing
                     + ") listening on " + describe(server.localAddress(), chosen));
+            if (identity != null) {
+                out.println("  TLS:        " + (cert == null ? "self-signed certificate for " + selfSignedNames() : cert)
+                        + "; SHA-256 fingerprint " + identity.fingerprint());
+            }
             out.println("  talk to it: " + howToTalk(server.localAddress(), chosen));
             out.println("  stop it:    Ctrl-C (or kill -TERM " + ProcessHandle.current().pid() + ")");
             out.flush();
@@ -200,6 +224,34 @@ final class ServeCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    private boolean tlsWanted() {
+        return tls || cert != null || key != null;
+    }
+
+    /** The names a self-signed certificate is made for: --host, localhost and the loopback addresses. */
+    private java.util.List<String> selfSignedNames() {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(
+                java.util.List.of(where.host, "localhost", "127.0.0.1", "::1"));
+        return java.util.List.copyOf(names);
+    }
+
+    /** The key and certificate to serve: the PEM files given, or a self-signed pair made now. */
+    private TlsMaterial.Identity identity() throws Exception {
+        if ((cert == null) != (key == null)) {
+            throw new ParameterException(spec.commandLine(), "give both --cert and --key, or neither for a "
+                    + "self-signed certificate");
+        }
+        if (cert == null) {
+            return TlsMaterial.selfSigned(selfSignedNames(), java.time.Duration.ofDays(30));
+        }
+        try {
+            return TlsMaterial.fromPem(cert, key);
+        } catch (IllegalArgumentException | java.nio.file.NoSuchFileException e) {
+            throw new ParameterException(spec.commandLine(), e instanceof java.nio.file.NoSuchFileException
+                    ? "no such file: " + e.getMessage() : e.getMessage());
+        }
     }
 
     /** The --transport given, or the one --unix implies; refuses an address of the other kind. */
@@ -313,12 +365,13 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private String howToTalk(SocketAddress address, Transport transport) {
-        String udp = transport.datagrams ? " --udp" : "";
+        String udp = transport.datagrams ? " --udp" : tlsWanted() ? " --tls" + (cert == null ? " --insecure" : "") : "";
         String ncUdp = transport.datagrams ? "-u " : "";
         if (!transport.unixDomain && address instanceof InetSocketAddress inet) {
             String host = inet.getAddress().getHostAddress();
             return "./spindle client" + udp + " --host " + host + " --port " + inet.getPort()
-                    + "   (or: nc " + ncUdp + host + " " + inet.getPort() + ")";
+                    + (tlsWanted() ? "   (or: openssl s_client -connect " + host + ":" + inet.getPort() + ")"
+                    : "   (or: nc " + ncUdp + host + " " + inet.getPort() + ")");
         }
         String path = where.where.unix.toString();
         return "./spindle client" + udp + " --unix " + path + "   (or: nc " + ncUdp + "-U " + path + ")";
