@@ -46,8 +46,11 @@ final class ChannelConnection implements Connection, LiveConnection, InputAccoun
 
     private volatile long readTimeoutNanos;
     private volatile long writeTimeoutNanos;
-    private volatile long readDeadline;
-    private volatile long writeDeadline;
+    /** When the blocking read or write under way began ({@link System#nanoTime()}); 0 when none is. */
+    private volatile long readingSince;
+    private volatile long writingSince;
+    /** When a read or write last moved a byte: progress either way keeps the other side's wait alive. */
+    private volatile long lastProgress;
     private volatile long handshakeDeadline;
     private volatile CloseReason closeReason = CloseReason.NONE;
     private boolean failureSeen;
@@ -203,9 +206,8 @@ final class ChannelConnection implements Connection, LiveConnection, InputAccoun
     }
 
     private int channelRead(ByteBuffer dst) throws IOException {
-        long timeout = readTimeoutNanos;
-        if (timeout > 0) {
-            readDeadline = deadline(timeout);
+        if (readTimeoutNanos > 0) {
+            readingSince = stamp();
         }
         int n;
         try {
@@ -213,10 +215,13 @@ final class ChannelConnection implements Connection, LiveConnection, InputAccoun
         } catch (ClosedChannelException e) {
             throw translate(e, "read", readTimeoutNanos);
         } finally {
-            readDeadline = 0;
+            readingSince = 0;
         }
-        if (n > 0 && counters != null) {
-            counters.bytesIn.add(n);
+        if (n > 0) {
+            progressed();
+            if (counters != null) {
+                counters.bytesIn.add(n);
+            }
         }
         return n;
     }
@@ -286,9 +291,8 @@ final class ChannelConnection implements Connection, LiveConnection, InputAccoun
 
     /** Runs one write call under the write timeout and counts what it wrote. */
     private long timedWrite(Write write) throws IOException {
-        long timeout = writeTimeoutNanos;
-        if (timeout > 0) {
-            writeDeadline = deadline(timeout);
+        if (writeTimeoutNanos > 0) {
+            writingSince = stamp();
         }
         long n;
         try {
@@ -296,12 +300,21 @@ final class ChannelConnection implements Connection, LiveConnection, InputAccoun
         } catch (ClosedChannelException e) {
             throw translate(e, "write", writeTimeoutNanos);
         } finally {
-            writeDeadline = 0;
+            writingSince = 0;
         }
-        if (n > 0 && counters != null) {
-            counters.bytesOut.add(n);
+        if (n > 0) {
+            progressed();
+            if (counters != null) {
+                counters.bytesOut.add(n);
+            }
         }
         return n;
+    }
+
+    private void progressed() {
+        if (readTimeoutNanos > 0 || writeTimeoutNanos > 0) {
+            lastProgress = System.nanoTime();
+        }
     }
 
     private IOException translate(ClosedChannelException e, String op, long timeoutNanos) {
@@ -323,6 +336,12 @@ final class ChannelConnection implements Connection, LiveConnection, InputAccoun
     private static long deadline(long timeoutNanos) {
         long d = System.nanoTime() + timeoutNanos;
         return d == 0 ? 1 : d; // 0 means "no deadline"
+    }
+
+    /** Now, as a start time: never 0, which means "not waiting". */
+    private static long stamp() {
+        long now = System.nanoTime();
+        return now == 0 ? 1 : now;
     }
 
     // ---- timeouts and the watchdog ----
@@ -365,15 +384,27 @@ final class ChannelConnection implements Connection, LiveConnection, InputAccoun
         return Math.min(r, w);
     }
 
-    /** Called by the watchdog: closes the connection if its current read or write is overdue. */
+    /**
+     * Called by the watchdog: closes the connection if its current read or write has waited its
+     * timeout with no byte moving either way (the idle timeout's one meaning under every model: a
+     * read waiting while the other direction is busy is not idle), or its handshake is overdue.
+     */
     @Override
     public void expireIfDue(long now) {
-        long r = readDeadline;
-        long w = writeDeadline;
         long h = handshakeDeadline;
-        if ((r != 0 && now - r >= 0) || (w != 0 && now - w >= 0) || (h != 0 && now - h >= 0)) {
+        if (overdue(readingSince, readTimeoutNanos, now) || overdue(writingSince, writeTimeoutNanos, now)
+                || (h != 0 && now - h >= 0)) {
             closeFor(CloseReason.TIMEOUT);
         }
+    }
+
+    private boolean overdue(long since, long timeoutNanos, long now) {
+        if (since == 0 || timeoutNanos <= 0) {
+            return false;
+        }
+        long progress = lastProgress;
+        long quietSince = progress - since > 0 ? progress : since;
+        return now - quietSince >= timeoutNanos;
     }
 
     /** Closes from outside the handler, remembering why so the blocked call can say so. */

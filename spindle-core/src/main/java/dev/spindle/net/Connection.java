@@ -26,8 +26,9 @@ import java.time.Duration;
  * <h2>Timeouts</h2>
  * {@link #readTimeout(Duration)} and {@link #writeTimeout(Duration)} bound every blocking read
  * and write (zero means none, the default for clients; a server's idle timeout is the default for
- * its connections). A timeout is measured from the start of one blocking call, so a peer that
- * trickles bytes keeps a connection alive only while it makes progress. <b>A timeout closes the
+ * its connections). A call times out when it has waited that long with no byte moving either way
+ * on the connection: a peer that trickles bytes keeps it alive only while it makes progress, and a
+ * read that waits while another thread's writes go out is not idle. <b>A timeout closes the
  * connection</b> (as Okio's do) and throws {@link java.net.SocketTimeoutException}: after a read
  * times out the position inside the peer's message is unknown, so going on would misread it.
  *
@@ -133,7 +134,7 @@ public interface Connection extends AutoCloseable {
     Framing framing();
 
     /**
-     * Bounds each blocking read: one that makes no progress for this long fails with
+     * Bounds each blocking read: one that waits this long with no byte moving either way fails with
      * {@link java.net.SocketTimeoutException} and closes the connection. A setting, not a wait:
      * zero means none, and a negative value is refused. Returns this connection.
      *
