@@ -5,6 +5,7 @@ import dev.spindle.net.DatagramHandler;
 import dev.spindle.net.DatagramServer;
 import dev.spindle.net.DatagramServerBuilder;
 import dev.spindle.net.EchoProtocol;
+import dev.spindle.net.Protocol;
 import dev.spindle.net.Model;
 import dev.spindle.net.StreamServer;
 import dev.spindle.net.StreamServerBuilder;
@@ -19,6 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import sun.misc.Signal;
 
 import java.io.PrintWriter;
+import java.io.Serializable;
+import java.util.function.Supplier;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteOrder;
@@ -113,6 +116,14 @@ final class ServeCommand implements Callable<Integer> {
             description = "Selector loops of the event-loop model (default: one per core).")
     Integer loops;
 
+    @Option(names = "--workers", paramLabel = "N", converter = WholeNumberConverter.Positive.class,
+            description = "Worker JVMs of the process model, sharing the port (default: one per core).")
+    Integer workers;
+
+    @Option(names = "--inner", paramLabel = "MODEL", converter = ModelConverter.class,
+            description = "The model each worker of the process model serves under (default: virtual).")
+    Model inner;
+
     @Option(names = "--pool-size", paramLabel = "N", converter = WholeNumberConverter.Positive.class,
             description = "Threads of the pool model (default: " + Model.DEFAULT_POOL_THREADS + ").")
     Integer poolSize;
@@ -178,8 +189,10 @@ final class ServeCommand implements Callable<Integer> {
                 .bind(address())
                 .model(model())
                 .whenFull(whenFull)
-                .framing(framing())
                 .shutdownGrace(grace);
+        if (framing != FramingName.raw) {
+            builder.framing(framing());
+        }
         if (mode == Mode.files) {
             if (!model.runsBlockingHandlers()) {
                 throw new ParameterException(spec.commandLine(),
@@ -190,8 +203,10 @@ final class ServeCommand implements Callable<Integer> {
         } else {
             boolean upper = mode == Mode.upper;
             Framing frames = framing();
+            // Serializable, so that the process model's workers can make it too.
             builder.protocol(framing == FramingName.raw
-                    ? () -> new EchoProtocol(upper) : () -> EchoProtocol.framed(frames, upper));
+                    ? (Supplier<Protocol> & Serializable) () -> new EchoProtocol(upper)
+                    : () -> EchoProtocol.framed(frames, upper));
         }
         if (maxConnections != null) {
             builder.maxConnections(maxConnections);
@@ -331,6 +346,12 @@ final class ServeCommand implements Callable<Integer> {
             }
             if (poolQueue != null) {
                 tuned = requireModel(tuned, "pool", "--pool-queue").withQueueCapacity(poolQueue);
+            }
+            if (workers != null) {
+                tuned = requireModel(tuned, "process", "--workers").withThreads(workers);
+            }
+            if (inner != null) {
+                tuned = Model.processes(requireModel(tuned, "process", "--inner").threads(), inner);
             }
             return tuned;
         } catch (IllegalArgumentException e) {

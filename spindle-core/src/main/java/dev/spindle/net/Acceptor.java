@@ -59,6 +59,26 @@ abstract class Acceptor {
      */
     abstract boolean stop(Deadline deadline);
 
+    /**
+     * At shutdown, after the listener closed: lets what the model runs outside this JVM (the
+     * process model's workers) finish within {@code deadline}.
+     *
+     * @return whether it all finished in time
+     */
+    boolean drain(Deadline deadline) {
+        return true;
+    }
+
+    /** The counters of what the model runs outside this JVM, added to the server's own. */
+    ServerStats remoteStats() {
+        return ServerStats.NONE;
+    }
+
+    /** The pids of the JVMs listening for the model besides this one; none but for the process model. */
+    java.util.List<Long> workerPids() {
+        return java.util.List.of();
+    }
+
     /** Closes the listener from any thread, the accepting one included; idempotent. */
     final void closeListener() {
         if (closed.compareAndSet(false, true)) {

@@ -24,6 +24,8 @@ import java.util.Objects;
  *       {@link Protocol}, never blocking</td><td>{@code selectors}, select/epoll</td></tr>
  *   <tr><td>{@code async}</td><td>{@link #ASYNC}</td><td>completion handlers on a small group of
  *       threads, as a {@link Protocol}</td><td>asyncio</td></tr>
+ *   <tr><td>{@code process}</td><td>{@link #processes(int, Model)}</td><td>a worker JVM of n, all on
+ *       one port ({@code SO_REUSEPORT}), under an inner model</td><td>{@code ForkingMixIn}</td></tr>
  * </table>
  *
  * <p>{@link #names()} and {@link #of(String)} turn the names into models, for command lines and
@@ -34,7 +36,7 @@ import java.util.Objects;
  * which gets its own threads (except a model over a caller's {@link EventLoopGroup}, whose loops
  * the servers share and do not stop).
  */
-public abstract sealed class Model permits BlockingModel, EventLoopModel, AsyncModel {
+public abstract sealed class Model permits BlockingModel, EventLoopModel, AsyncModel, ProcessModel {
 
     /** The threads of {@link #of(String) of("pool")}: 16. */
     public static final int DEFAULT_POOL_THREADS = 16;
@@ -56,7 +58,8 @@ public abstract sealed class Model permits BlockingModel, EventLoopModel, AsyncM
      */
     public static final Model ASYNC = new AsyncModel(Runtime.getRuntime().availableProcessors());
 
-    private static final List<String> NAMES = List.of("sync", "thread", "pool", "virtual", "event-loop", "async");
+    private static final List<String> NAMES = List.of("sync", "thread", "pool", "virtual", "event-loop", "async",
+            "process");
 
     Model() {
     }
@@ -99,6 +102,35 @@ public abstract sealed class Model permits BlockingModel, EventLoopModel, AsyncM
         return BlockingModel.ofPool(threads, queueCapacity);
     }
 
+    /**
+     * {@code workers} worker JVMs, each listening on the server's port with {@code SO_REUSEPORT}
+     * (the kernel spreads new connections over them) and running the same handler or protocol
+     * under {@link #VIRTUAL}: socketserver's {@code ForkingMixIn}, with a pool of long-lived
+     * workers instead of a fork per connection. See {@link #processes(int, Model)}.
+     *
+     * @throws IllegalArgumentException when {@code workers < 1}
+     */
+    public static Model processes(int workers) {
+        return processes(workers, VIRTUAL);
+    }
+
+    /**
+     * {@code workers} worker JVMs on one port, each serving under {@code inner} (any model but
+     * this one). The parent supervises: a worker that dies is replaced, {@link StreamServer#stats()}
+     * sums the workers', and shutdown drains every worker within the grace.
+     *
+     * <p>What crosses to the workers is the handler factory or protocol factory, which must be
+     * {@link java.io.Serializable} (a class of your own that implements it, or a cast lambda:
+     * {@code (Supplier<Protocol> & Serializable) EchoProtocol::new}), and the settings: idle
+     * timeout, maximum connections and input budget (each per worker), overload policy, backlog
+     * and shutdown grace. TCP only.
+     *
+     * @throws IllegalArgumentException when {@code workers < 1}, or {@code inner} is itself a process model
+     */
+    public static Model processes(int workers, Model inner) {
+        return new ProcessModel(workers, inner);
+    }
+
     /** The names {@link #of(String)} takes, in the order of the table above. */
     public static List<String> names() {
         return NAMES;
@@ -120,6 +152,7 @@ public abstract sealed class Model permits BlockingModel, EventLoopModel, AsyncM
             case "virtual" -> VIRTUAL;
             case "event-loop", "eventloop" -> eventLoop();
             case "async" -> ASYNC;
+            case "process" -> processes(Runtime.getRuntime().availableProcessors());
             default -> throw new IllegalArgumentException("'" + name + "' is not a model; choose one of "
                     + String.join(", ", NAMES));
         };

@@ -7,10 +7,12 @@ import java.util.function.Supplier;
  * each connection runs and is configured with.
  *
  * @param protocols {@code null} when the server runs a blocking handler
+ * @param recipe    the builder that opened the server, read while it opens: how to open the same
+ *                  server elsewhere (the process model's workers)
  */
 record ServerContext(String name, ConnectionRegistry registry, ConnectionSettings settings,
                      Supplier<? extends ConnectionHandler> handlers, Supplier<? extends Protocol> protocols,
-                     InputBudget inputBudget, ServerLog log, ConnectionSecurity security) {
+                     InputBudget inputBudget, ServerLog log, ConnectionSecurity security, StreamServerBuilder recipe) {
 
     ServerCounters counters() {
         return registry.counters();

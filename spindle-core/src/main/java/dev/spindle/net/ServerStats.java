@@ -20,7 +20,22 @@ package dev.spindle.net;
  *                       {@link StreamServerBuilder#inputBudget(long) input budget}
  */
 public record ServerStats(long active, long accepted, long refused, long bytesIn, long bytesOut, long errors,
-                          long timedOut, long acceptFailures, long bufferedInput) {
+                          long timedOut, long acceptFailures, long bufferedInput) implements java.io.Serializable {
+
+    /** All zero: a server that has seen nothing. */
+    static final ServerStats NONE = new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /** Field by field, this and {@code other}: the stats of two servers as one. */
+    ServerStats plus(ServerStats other) {
+        return new ServerStats(active + other.active, accepted + other.accepted, refused + other.refused,
+                bytesIn + other.bytesIn, bytesOut + other.bytesOut, errors + other.errors, timedOut + other.timedOut,
+                acceptFailures + other.acceptFailures, bufferedInput + other.bufferedInput);
+    }
+
+    /** These stats as a server that has ended leaves them: its counts, with nothing open or buffered. */
+    ServerStats ended() {
+        return new ServerStats(0, accepted, refused, bytesIn, bytesOut, errors, timedOut, acceptFailures, 0);
+    }
 
     @Override
     public String toString() {

@@ -45,51 +45,50 @@ interface StreamChannel extends ByteChannel, GatheringByteChannel {
 
     /** The socket itself. */
     static StreamChannel plain(SocketChannel socket) {
-        return new StreamChannel() {
-            @Override
-            public SocketChannel socket() {
-                return socket;
-            }
+        return new Plain(socket);
+    }
 
-            @Override
-            public int read(java.nio.ByteBuffer dst) throws IOException {
-                return socket.read(dst);
-            }
+    /** The socket's bytes as they are. */
+    record Plain(SocketChannel socket) implements StreamChannel {
 
-            @Override
-            public int write(java.nio.ByteBuffer src) throws IOException {
-                return socket.write(src);
-            }
+        @Override
+        public int read(java.nio.ByteBuffer dst) throws IOException {
+            return socket.read(dst);
+        }
 
-            @Override
-            public long write(java.nio.ByteBuffer[] srcs, int offset, int length) throws IOException {
-                return socket.write(srcs, offset, length);
-            }
+        @Override
+        public int write(java.nio.ByteBuffer src) throws IOException {
+            return socket.write(src);
+        }
 
-            @Override
-            public long write(java.nio.ByteBuffer[] srcs) throws IOException {
-                return socket.write(srcs);
-            }
+        @Override
+        public long write(java.nio.ByteBuffer[] srcs, int offset, int length) throws IOException {
+            return socket.write(srcs, offset, length);
+        }
 
-            @Override
-            public void shutdownOutput() throws IOException {
-                socket.shutdownOutput();
-            }
+        @Override
+        public long write(java.nio.ByteBuffer[] srcs) throws IOException {
+            return socket.write(srcs);
+        }
 
-            @Override
-            public long sendFile(FileChannel file, long position, long count) throws IOException {
-                return file.transferTo(position, count, socket);
-            }
+        @Override
+        public void shutdownOutput() throws IOException {
+            socket.shutdownOutput();
+        }
 
-            @Override
-            public boolean isOpen() {
-                return socket.isOpen();
-            }
+        @Override
+        public long sendFile(FileChannel file, long position, long count) throws IOException {
+            return file.transferTo(position, count, socket);
+        }
 
-            @Override
-            public void close() throws IOException {
-                socket.close();
-            }
-        };
+        @Override
+        public boolean isOpen() {
+            return socket.isOpen();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 }

@@ -95,7 +95,8 @@ public final class StreamServer implements AutoCloseable {
                 InputBudget.Account.class, InputBudgetExceededException.class, ConnectionRegistry.class,
                 ServerErrors.class, BlockingRunner.class, OutboundBuffer.class, OutboundBuffer.AfterFlush.class,
                 ConnectionRegistry.Starter.class, ConnectionRegistry.SocketAction.class, SelectorAcceptor.class,
-                LoopRunner.class, LiveConnection.class, TimeoutWatchdog.Timed.class, WhenFull.class)) {
+                LoopRunner.class, LiveConnection.class, TimeoutWatchdog.Timed.class, WhenFull.class,
+                StreamChannel.class, StreamChannel.Plain.class, ConnectionSecurity.class)) {
             try {
                 Class.forName(c.getName(), true, c.getClassLoader());
             } catch (ClassNotFoundException e) {
@@ -295,7 +296,8 @@ public final class StreamServer implements AutoCloseable {
         if (own != null && !registry.holds(own)) {
             own = null; // the caller serves another server's connection
         }
-        boolean finished = registry.awaitEnded(own, deadline);
+        boolean finished = acceptor.drain(deadline);
+        finished &= registry.awaitEnded(own, deadline);
         if (!finished) {
             registry.closeAll(own, CloseReason.SHUTDOWN);
             registry.awaitEnded(own, Deadline.afterNanos(FORCED_CLOSE_WAIT_NANOS));
@@ -351,7 +353,12 @@ public final class StreamServer implements AutoCloseable {
 
     /** A snapshot of the live counters. */
     public ServerStats stats() {
-        return context.counters().snapshot(context.inputBudget().used());
+        return context.counters().snapshot(context.inputBudget().used()).plus(acceptor.remoteStats());
+    }
+
+    /** The pids of the process model's worker JVMs that are listening, for tests; empty under the other models. */
+    java.util.List<Long> workerPids() {
+        return acceptor.workerPids();
     }
 
     /** The budget for buffered input, for tests. */

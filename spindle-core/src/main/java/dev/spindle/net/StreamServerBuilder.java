@@ -88,8 +88,7 @@ public final class StreamServerBuilder {
 
     /** One handler shared by every connection; see {@link ConnectionHandler} on sharing. Replaces a protocol. */
     public StreamServerBuilder handler(ConnectionHandler handler) {
-        Objects.requireNonNull(handler, "handler");
-        this.handlers = () -> handler;
+        this.handlers = new SharedHandler(Objects.requireNonNull(handler, "handler"));
         this.protocols = null;
         return this;
     }
@@ -284,6 +283,53 @@ public final class StreamServerBuilder {
         return this;
     }
 
+    /** One handler for every connection; it crosses to a process model's workers when it is serializable itself. */
+    private record SharedHandler(ConnectionHandler handler) implements Supplier<ConnectionHandler>, java.io.Serializable {
+        @Override
+        public ConnectionHandler get() {
+            return handler;
+        }
+    }
+
+    /**
+     * What a worker JVM of the process model needs to serve as this server would, listening on
+     * {@code address}.
+     *
+     * @throws IllegalStateException naming what cannot cross to a worker, and what to do instead
+     */
+    WorkerSpec workerSpec(SocketAddress address, Model inner) {
+        if (!(address instanceof InetSocketAddress inet)) {
+            throw new IllegalArgumentException("the process model serves TCP only: its workers share one port; "
+                    + "got " + address);
+        }
+        if (security != ConnectionSecurity.PLAIN) {
+            throw new IllegalStateException("TLS is not yet available under the process model; choose another model");
+        }
+        if (verify != null || onError != null || onTimeout != null || serviceActions != null) {
+            throw new IllegalStateException("the verify, error, timeout and service-actions hooks run in this JVM, "
+                    + "and the process model serves in worker JVMs: leave them out (each worker logs its own failures)");
+        }
+        if (settings.framing != ConnectionSettings.DEFAULT_FRAMING) {
+            throw new IllegalStateException("the process model does not carry a framing to its workers; give the "
+                    + "framing to the protocol (FramingProtocol) or the handler instead");
+        }
+        if (!settings.options.keySet().equals(java.util.Set.of(StandardSocketOptions.TCP_NODELAY))) {
+            throw new IllegalStateException("the process model does not carry socket options to its workers; "
+                    + "got " + settings.options.keySet());
+        }
+        Supplier<?> factory = protocols != null ? protocols : handlers;
+        try (java.io.ObjectOutputStream probe = new java.io.ObjectOutputStream(java.io.OutputStream.nullOutputStream())) {
+            probe.writeObject(factory);
+        } catch (IOException e) {
+            throw new IllegalStateException("the process model runs the " + (protocols != null ? "protocol" : "handler")
+                    + " in worker JVMs, so its factory must be Serializable (" + e + "); use a serializable class, "
+                    + "or a cast lambda: (Supplier<Protocol> & Serializable) MyProtocol::new", e);
+        }
+        return new WorkerSpec(inet.getAddress().getHostAddress(), inet.getPort(), backlog, inner.name(), inner.threads(),
+                inner.queueCapacity(), factory, protocols != null, settings.readTimeout, maxConnections, whenFull,
+                inputBudget, shutdownGrace);
+    }
+
     /**
      * Binds and listens. Connections wait in the backlog until the server is started.
      *
@@ -310,7 +356,7 @@ public final class StreamServerBuilder {
         ConnectionRegistry registry = new ConnectionRegistry(serverName, model, maxConnections, whenFull, verify,
                 log, onError);
         ServerContext context = new ServerContext(serverName, registry, settings.copy(), handlers, protocols,
-                new InputBudget(inputBudget > 0 ? inputBudget : InputBudget.defaultLimit()), log, security);
+                new InputBudget(inputBudget > 0 ? inputBudget : InputBudget.defaultLimit()), log, security, this);
         Acceptor acceptor = model.listen(new ListenSpec(address, backlog, reuseAddress, reusePort), context);
         return new StreamServer(context, acceptor, model, shutdownGrace, pollInterval.toNanos(), onTimeout,
                 serviceActions);

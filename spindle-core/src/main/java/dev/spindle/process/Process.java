@@ -177,6 +177,16 @@ public final class Process<T> implements AutoCloseable {
         });
     }
 
+    /**
+     * Lets the code of {@code code} cross in the task as the task's own does: a serializable
+     * lambda's capturing class (and its nest host), or the object's own class. For a task that
+     * captures a lambda or an object of another of the user's classes, such as a server's handler
+     * factory.
+     */
+    public Process<T> allowCodeOf(Object code) {
+        return configure(() -> allowedClasses.addAll(JavaSerializer.definingClasses(Objects.requireNonNull(code, "code"))));
+    }
+
     /** Lets every class in {@code packageName} and its subpackages cross in the task and the result. */
     public Process<T> allowPackage(String packageName) {
         return configure(() -> allowedPackages.add(Objects.requireNonNull(packageName, "packageName")));

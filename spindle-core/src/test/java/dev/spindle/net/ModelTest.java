@@ -9,7 +9,7 @@ class ModelTest {
 
     @Test
     void everyNameTurnsIntoTheModelOfThatName() {
-        assertThat(Model.names()).containsExactly("sync", "thread", "pool", "virtual", "event-loop", "async");
+        assertThat(Model.names()).containsExactly("sync", "thread", "pool", "virtual", "event-loop", "async", "process");
         for (String name : Model.names()) {
             assertThat(Model.of(name).name()).isEqualTo(name);
             assertThat(Model.of(name.toUpperCase()).name()).isEqualTo(name);
@@ -23,7 +23,7 @@ class ModelTest {
     @Test
     void anUnknownNameIsRefusedWithTheChoices() {
         assertThatThrownBy(() -> Model.of("fork")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("'fork' is not a model; choose one of sync, thread, pool, virtual, event-loop, async");
+                .hasMessage("'fork' is not a model; choose one of sync, thread, pool, virtual, event-loop, async, process");
     }
 
     @Test
