@@ -179,7 +179,16 @@ public final class StreamServer implements AutoCloseable {
         if (state == State.SHUTTING_DOWN || state == State.CLOSED) {
             throw new IllegalStateException(name + " is " + state + "; open a new server");
         }
-        Thread.ofPlatform().name(name + "-accept").start(this::serveForever);
+        Thread.ofPlatform().name(name + "-accept").start(() -> {
+            try {
+                serveForever();
+            } catch (IllegalStateException e) {
+                if (state != State.SHUTTING_DOWN && state != State.CLOSED) {
+                    throw e;
+                }
+                // shut down before this thread began: nothing to serve
+            }
+        });
     }
 
     /**
