@@ -251,7 +251,9 @@ public final class Client {
         /**
          * TLS for every connection, such as {@code Tls.client(context)}: the handshake runs in
          * {@link Client#connect}, which fails with an {@link javax.net.ssl.SSLHandshakeException}
-         * when the server is not trusted or its certificate does not name the host.
+         * when the server is not trusted or its certificate does not name the host. Turns
+         * {@code TCP_NODELAY} on: the handshake's flights are small writes that Nagle's algorithm
+         * would hold back for the peer's delayed acknowledgement (some 40 ms each).
          *
          * @throws IllegalArgumentException when {@code tls} is a server's side
          */
@@ -260,6 +262,7 @@ public final class Client {
                 throw new IllegalArgumentException("a client needs a client's Tls: Tls.client(context)");
             }
             this.security = tls.security();
+            settings.option(java.net.StandardSocketOptions.TCP_NODELAY, true);
             return this;
         }
 

@@ -32,6 +32,12 @@ final class TlsProtocol implements Protocol, TimeoutWatchdog.Timed {
     private final ReentrantLock lock = new ReentrantLock();
     /** Writes the user made before the handshake finished (from another thread), sent after it. */
     private final ArrayDeque<ByteBuffer> early = new ArrayDeque<>();
+    /**
+     * Records made and not yet handed to the transport: a handshake's flight goes out in one
+     * gathering write, not a segment per record. Records after the handshake go out as they are
+     * made, unless some still wait here (their order is the stream's).
+     */
+    private final java.util.ArrayList<ByteBuffer> outgoing = new java.util.ArrayList<>();
     private Transport transport;
     /** Encrypted bytes received and not yet unwrapped, between position and limit. */
     private ByteBuffer netIn;
@@ -68,6 +74,7 @@ final class TlsProtocol implements Protocol, TimeoutWatchdog.Timed {
             sendAlert();
             throw new java.io.UncheckedIOException(e); // ends the connection, with the engine's reason
         } finally {
+            flush();
             lock.unlock();
         }
     }
@@ -79,6 +86,7 @@ final class TlsProtocol implements Protocol, TimeoutWatchdog.Timed {
             append(data);
             unwrapAll();
         } finally {
+            flush();
             lock.unlock();
         }
     }
@@ -163,7 +171,12 @@ final class TlsProtocol implements Protocol, TimeoutWatchdog.Timed {
                 continue;
             }
             if (netOut.flip().hasRemaining()) {
-                transport.write(netOut);
+                if (handshaken && outgoing.isEmpty()) {
+                    transport.write(netOut);
+                } else {
+                    ByteBuffer record = ByteBuffer.allocate(netOut.remaining());
+                    outgoing.add(record.put(netOut).flip());
+                }
             }
             return result;
         }
@@ -209,6 +222,14 @@ final class TlsProtocol implements Protocol, TimeoutWatchdog.Timed {
         }
     }
 
+    /** Under the lock: hands the records waiting in {@link #outgoing} to the transport, in one write. */
+    private void flush() {
+        if (!outgoing.isEmpty()) {
+            transport.write(outgoing.toArray(ByteBuffer[]::new));
+            outgoing.clear();
+        }
+    }
+
     /** After a failed handshake or record: the alert the engine has for the peer, if any. */
     private void sendAlert() {
         try {
@@ -217,6 +238,7 @@ final class TlsProtocol implements Protocol, TimeoutWatchdog.Timed {
         } catch (SSLException | RuntimeException ignored) {
             // the alert is a courtesy
         }
+        flush();
     }
 
     private void append(ByteBuffer data) {
@@ -281,6 +303,7 @@ final class TlsProtocol implements Protocol, TimeoutWatchdog.Timed {
                 sendAlert();
                 transport.abort();
             } finally {
+                flush();
                 lock.unlock();
             }
         }
@@ -352,6 +375,7 @@ final class TlsProtocol implements Protocol, TimeoutWatchdog.Timed {
             } catch (SSLException ignored) {
                 // a broken session has no goodbye
             } finally {
+                flush();
                 lock.unlock();
             }
         }

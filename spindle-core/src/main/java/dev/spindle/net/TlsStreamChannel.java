@@ -39,6 +39,8 @@ final class TlsStreamChannel implements StreamChannel {
     private ByteBuffer netOut;
     private volatile boolean handshaken;
     private boolean inputEnded;
+    /** A handshake flight's records, written together when the peer's turn comes: one segment, not one per record. */
+    private final java.util.ArrayList<ByteBuffer> flight = new java.util.ArrayList<>();
 
     TlsStreamChannel(SocketChannel socket, SSLEngine engine) {
         this.socket = socket;
@@ -74,9 +76,10 @@ final class TlsStreamChannel implements StreamChannel {
             HandshakeStatus status = engine.getHandshakeStatus();
             while (status != HandshakeStatus.FINISHED && status != HandshakeStatus.NOT_HANDSHAKING) {
                 status = switch (status) {
-                    case NEED_WRAP -> wrapAndWrite(NOTHING, 0, 1).getHandshakeStatus();
+                    case NEED_WRAP -> wrapInto(flight);
                     case NEED_TASK -> runTasks();
                     default -> { // NEED_UNWRAP, NEED_UNWRAP_AGAIN
+                        writeFlight();
                         SSLEngineResult result = unwrap();
                         if (result == null) {
                             throw new SSLHandshakeException("the peer closed the connection during the TLS handshake");
@@ -85,10 +88,41 @@ final class TlsStreamChannel implements StreamChannel {
                     }
                 };
             }
+            writeFlight();
             handshaken = true;
         } finally {
+            flight.clear();
             writeLock.unlock();
             readLock.unlock();
+        }
+    }
+
+    /** Under both locks: wraps a handshake record into {@code records}, to be written with its flight. */
+    private HandshakeStatus wrapInto(java.util.List<ByteBuffer> records) throws IOException {
+        while (true) {
+            netOut.clear();
+            SSLEngineResult result = engine.wrap(NOTHING, netOut);
+            if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                netOut = ByteBuffer.allocate(Math.max(netOut.capacity() * 2, engine.getSession().getPacketBufferSize()));
+                continue;
+            }
+            if (netOut.flip().hasRemaining()) {
+                records.add(ByteBuffer.allocate(netOut.remaining()).put(netOut).flip());
+            }
+            return result.getHandshakeStatus();
+        }
+    }
+
+    /** Under both locks: writes the flight's records in one gathering write (as many as it takes). */
+    private void writeFlight() throws IOException {
+        if (flight.isEmpty()) {
+            return;
+        }
+        ByteBuffer[] records = flight.toArray(ByteBuffer[]::new);
+        flight.clear();
+        long left = remaining(records, 0, records.length);
+        while (left > 0) {
+            left -= socket.write(records);
         }
     }
 
