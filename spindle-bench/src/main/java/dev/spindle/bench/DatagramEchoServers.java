@@ -50,7 +50,7 @@ public final class DatagramEchoServers {
             server.start();
             System.out.println("listening " + server.port());
             System.out.flush();
-            awaitStdinClosed();
+            EchoServers.awaitStdinClosed();
         }
     }
 
@@ -75,16 +75,10 @@ public final class DatagramEchoServers {
                     .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
             System.out.println("listening " + ((InetSocketAddress) channel.localAddress()).getPort());
             System.out.flush();
-            awaitStdinClosed();
+            EchoServers.awaitStdinClosed();
             channel.close().sync();
         } finally {
             group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
-        }
-    }
-
-    private static void awaitStdinClosed() throws IOException {
-        while (System.in.read() >= 0) {
-            // serve until the runner closes our stdin
         }
     }
 }

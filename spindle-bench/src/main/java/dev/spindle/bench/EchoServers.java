@@ -63,8 +63,9 @@ public final class EchoServers {
         }
     }
 
+    /** Netty's canonical echo handler; the TLS benchmark puts it behind an {@code SslHandler}. */
     @ChannelHandler.Sharable
-    private static final class NettyEcho extends ChannelInboundHandlerAdapter {
+    static final class NettyEcho extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ctx.write(msg);
@@ -108,7 +109,8 @@ public final class EchoServers {
         }
     }
 
-    private static void awaitStdinClosed() throws IOException {
+    /** Serves until the runner closes this process's stdin: how every benchmark server is stopped. */
+    static void awaitStdinClosed() throws IOException {
         while (System.in.read() >= 0) {
             // serve until the runner closes our stdin
         }

@@ -6,9 +6,6 @@ import dev.spindle.net.StreamServer;
 import dev.spindle.net.Tls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -20,7 +17,6 @@ import io.netty.handler.ssl.SslProvider;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -58,7 +54,7 @@ public final class TlsEchoServers {
                 server.start();
                 System.out.println("listening " + server.port());
                 System.out.flush();
-                awaitStdinClosed();
+                EchoServers.awaitStdinClosed();
             }
         }
     }
@@ -73,29 +69,11 @@ public final class TlsEchoServers {
         return keys;
     }
 
-    @ChannelHandler.Sharable
-    private static final class NettyEcho extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ctx.write(msg);
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-        }
-    }
-
     private static void netty(int port, SslContext ssl) throws Exception {
         NioEventLoopGroup boss = new NioEventLoopGroup(1);
         NioEventLoopGroup workers = new NioEventLoopGroup(1);
         try {
-            NettyEcho echo = new NettyEcho();
+            EchoServers.NettyEcho echo = new EchoServers.NettyEcho();
             Channel channel = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024).childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -107,17 +85,11 @@ public final class TlsEchoServers {
                     .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
             System.out.println("listening " + ((InetSocketAddress) channel.localAddress()).getPort());
             System.out.flush();
-            awaitStdinClosed();
+            EchoServers.awaitStdinClosed();
             channel.close().sync();
         } finally {
             boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
-        }
-    }
-
-    private static void awaitStdinClosed() throws IOException {
-        while (System.in.read() >= 0) {
-            // serve until the runner closes our stdin
         }
     }
 }

@@ -164,21 +164,33 @@ final class ClientCommand implements Callable<Integer> {
         SocketAddress to = peer();
         out.println("sending datagrams to " + (where.where.unix != null ? where.where.unix : to)
                 + "; type a line, 'q' to leave");
-        while (true) {
-            out.print(">>> ");
-            out.flush();
-            String line = in.readLine();
-            if (line == null || line.equals("q") || line.equals("quit") || line.equals("exit")) {
-                return 0;
-            }
-            if (line.isEmpty()) {
-                continue;
-            }
+        String line;
+        while ((line = prompt(in, out)) != null) {
             client.sendTo(line.getBytes(StandardCharsets.UTF_8), to);
             try {
                 out.println("server: " + new String(client.receive(timeout).data(), StandardCharsets.UTF_8));
             } catch (SocketTimeoutException e) {
                 out.println("(no reply within " + timeout + ": UDP may have lost the datagram or its reply)");
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The seeds' {@code >>>} prompt: the next line typed, or {@code null} when the user leaves
+     * ('q', 'quit', 'exit' or end of input). Empty lines are skipped, as the seeds skip them:
+     * {@code send(b'')} would look like a close to some servers.
+     */
+    private static String prompt(BufferedReader in, PrintWriter out) throws IOException {
+        while (true) {
+            out.print(">>> ");
+            out.flush();
+            String line = in.readLine();
+            if (line == null || line.equals("q") || line.equals("quit") || line.equals("exit")) {
+                return null;
+            }
+            if (!line.isEmpty()) {
+                return line;
             }
         }
     }
@@ -192,16 +204,8 @@ final class ClientCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         out.println("connected to " + connection.peerAddress() + "; type a line, 'q' to leave");
-        while (true) {
-            out.print(">>> ");
-            out.flush();
-            String line = in.readLine();
-            if (line == null || line.equals("q") || line.equals("quit") || line.equals("exit")) {
-                return 0;
-            }
-            if (line.isEmpty()) {
-                continue; // the seeds skip empty input: send(b'') would look like a close to some servers
-            }
+        String line;
+        while ((line = prompt(in, out)) != null) {
             byte[] message = line.getBytes(StandardCharsets.UTF_8);
             connection.sendAll(message);
             ByteArrayOutputStream reply = new ByteArrayOutputStream();
@@ -216,5 +220,6 @@ final class ClientCommand implements Callable<Integer> {
             }
             out.println("server: " + reply.toString(StandardCharsets.UTF_8));
         }
+        return 0;
     }
 }

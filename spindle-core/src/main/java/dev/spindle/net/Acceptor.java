@@ -23,6 +23,8 @@ abstract class Acceptor {
     final ServerContext context;
     private final AcceptFailures failures;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final java.util.concurrent.locks.ReentrantLock closeLock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.Condition closedSignal = closeLock.newCondition();
 
     Acceptor(ServerContext context) {
         this.context = context;
@@ -84,6 +86,28 @@ abstract class Acceptor {
         if (closed.compareAndSet(false, true)) {
             context.registry().stopAccepting();
             closeChannel();
+            closeLock.lock();
+            try {
+                closedSignal.signalAll();
+            } finally {
+                closeLock.unlock();
+            }
+        }
+    }
+
+    /** Waits until the listener closes or {@code until} passes: the accepting thread of a model whose accepts run elsewhere. */
+    final void awaitClosed(Deadline until) {
+        closeLock.lock();
+        try {
+            while (!isClosed()) {
+                if (!until.await(closedSignal)) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeLock.unlock();
         }
     }
 

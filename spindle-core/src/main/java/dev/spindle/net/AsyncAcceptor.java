@@ -14,8 +14,6 @@ import java.nio.channels.CompletionHandler;
 import java.nio.channels.ShutdownChannelGroupException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The ASYNC model's acceptor: an {@link AsynchronousServerSocketChannel} on a channel group of the
@@ -33,8 +31,6 @@ final class AsyncAcceptor extends Acceptor
     private final SocketAddress localAddress;
     private final AtomicBoolean armed = new AtomicBoolean();
     private final Runnable arm = this::arm;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition closedSignal = lock.newCondition();
 
     private final CompletionHandler<AsynchronousSocketChannel, Void> onAccept = new CompletionHandler<>() {
         @Override
@@ -113,18 +109,7 @@ final class AsyncAcceptor extends Acceptor
     @Override
     void serveUntil(Deadline until) {
         arm();
-        lock.lock();
-        try {
-            while (!isClosed()) {
-                if (!until.await(closedSignal)) {
-                    return;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            lock.unlock();
-        }
+        awaitClosed(until);
     }
 
     @Override
@@ -171,12 +156,6 @@ final class AsyncAcceptor extends Acceptor
     @Override
     void closeChannel() {
         ConnectionRegistry.closeQuietly(listener);
-        lock.lock();
-        try {
-            closedSignal.signalAll();
-        } finally {
-            lock.unlock();
-        }
     }
 
     @Override

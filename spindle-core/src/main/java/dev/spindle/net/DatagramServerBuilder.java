@@ -8,14 +8,10 @@ import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 
@@ -39,7 +35,8 @@ public final class DatagramServerBuilder {
     private Duration shutdownGrace = Duration.ofSeconds(5);
     private BiConsumer<? super SocketAddress, ? super Throwable> onError;
     private String name;
-    private final Map<SocketOption<?>, Object> options = new LinkedHashMap<>();
+    /** The socket options only; datagram sockets have no framing or timeouts. */
+    private final ConnectionSettings options = new ConnectionSettings();
 
     DatagramServerBuilder() {
     }
@@ -127,7 +124,7 @@ public final class DatagramServerBuilder {
 
     /** A socket option for the server's sockets, such as {@code SO_RCVBUF}; options the socket lacks are skipped. */
     public <T> DatagramServerBuilder option(SocketOption<T> name, T value) {
-        options.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+        options.option(name, value);
         return this;
     }
 
@@ -182,7 +179,7 @@ public final class DatagramServerBuilder {
                 openInet(receivers, channels);
             }
             for (DatagramChannel channel : channels) {
-                applyOptions(channel);
+                options.applyOptions(channel);
             }
             return new DatagramServer(new Opened(name != null ? name : DatagramServer.nextName(), model, handler,
                     List.copyOf(channels), unixPath, maxDatagramSize, Math.min(maxInFlight, model.capacity()),
@@ -224,40 +221,16 @@ public final class DatagramServerBuilder {
     private DatagramChannel openUnix() throws IOException {
         UnixDatagramProvider provider = UnixDatagrams.provider();
         if (reuseAddress) {
-            removeStaleSocketFile(provider, unixPath);
+            StaleSocketFile.removeIfDead(unixPath, path -> {
+                try (DatagramChannel probe = provider.open(null)) {
+                    probe.connect(provider.address(path)); // someone is bound: leave the file
+                }
+            });
         }
         try {
             return provider.open(unixPath);
         } catch (IOException e) {
             throw BindFailure.explain(provider.address(unixPath), e);
-        }
-    }
-
-    /** A socket file no socket is bound to is what a crashed server leaves; a live one, or any other file, stays. */
-    private static void removeStaleSocketFile(UnixDatagramProvider provider, Path path) throws IOException {
-        BasicFileAttributes attributes;
-        try {
-            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (IOException absent) {
-            return;
-        }
-        if (!attributes.isOther()) {
-            return;
-        }
-        try (DatagramChannel probe = provider.open(null)) {
-            probe.connect(provider.address(path));
-            // a socket is bound there: leave it, and let bind report the address in use
-        } catch (IOException refused) {
-            Files.deleteIfExists(path);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private void applyOptions(DatagramChannel channel) throws IOException {
-        for (Map.Entry<SocketOption<?>, Object> e : options.entrySet()) {
-            if (channel.supportedOptions().contains(e.getKey())) {
-                channel.setOption((SocketOption<Object>) e.getKey(), e.getValue());
-            }
         }
     }
 }

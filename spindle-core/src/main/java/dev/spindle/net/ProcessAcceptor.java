@@ -44,7 +44,6 @@ final class ProcessAcceptor extends Acceptor {
     private final WorkerSpec spec;
     private final List<Worker> workers = new ArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition closedSignal = lock.newCondition();
     /** What workers that have ended counted, kept once they are gone. */
     private ServerStats retired = ServerStats.NONE; // under lock
     private volatile boolean stopping;
@@ -103,18 +102,7 @@ final class ProcessAcceptor extends Acceptor {
     /** The workers accept; the accepting thread only waits. */
     @Override
     void serveUntil(Deadline until) {
-        lock.lock();
-        try {
-            while (!isClosed()) {
-                if (!until.await(closedSignal)) {
-                    return;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            lock.unlock();
-        }
+        awaitClosed(until);
     }
 
     @Override
@@ -126,12 +114,6 @@ final class ProcessAcceptor extends Acceptor {
     @Override
     void closeChannel() {
         stopping = true;
-        lock.lock();
-        try {
-            closedSignal.signalAll();
-        } finally {
-            lock.unlock();
-        }
     }
 
     @Override

@@ -14,9 +14,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * Accepts on a {@link ServerSocketChannel}, TCP or Unix-domain, watched by a selector of its own,
@@ -63,7 +61,11 @@ final class SelectorAcceptor extends Acceptor {
             channel = unix ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
             if (unix) {
                 if (spec.reuseAddress()) {
-                    removeStaleSocketFile(((UnixDomainSocketAddress) spec.address()).getPath());
+                    StaleSocketFile.removeIfDead(((UnixDomainSocketAddress) spec.address()).getPath(), path -> {
+                        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+                            // someone listens: leave the file
+                        }
+                    });
                 }
             } else {
                 channel.setOption(StandardSocketOptions.SO_REUSEADDR, spec.reuseAddress());
@@ -201,27 +203,6 @@ final class SelectorAcceptor extends Acceptor {
             return channel.getRemoteAddress();
         } catch (IOException e) {
             return null;
-        }
-    }
-
-    /**
-     * A socket file nobody listens on is what a crashed server leaves; replace it, as
-     * SO_REUSEADDR does for TCP. A live server's socket, or any other kind of file, stays.
-     */
-    private static void removeStaleSocketFile(Path path) throws IOException {
-        BasicFileAttributes attributes;
-        try {
-            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (IOException absent) {
-            return;
-        }
-        if (!attributes.isOther()) {
-            return;
-        }
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-            // someone is listening: leave it, and let bind report the address in use
-        } catch (IOException refused) {
-            Files.deleteIfExists(path);
         }
     }
 }

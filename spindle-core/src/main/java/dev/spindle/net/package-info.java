@@ -8,6 +8,21 @@
  * {@link dev.spindle.net.Connection} or an event-driven {@link dev.spindle.net.Protocol} over a
  * {@link dev.spindle.net.Transport}, which runs under every model. {@link dev.spindle.net.Client}
  * opens connections to servers. {@link dev.spindle.net.ServerStats} says what a server has done.
+ * {@link dev.spindle.net.WhenFull} is what a full server does with the next connection, and
+ * {@link dev.spindle.net.Tls} secures a server or client under every model.
+ *
+ * <p>{@link dev.spindle.net.Model#processes(int, dev.spindle.net.Model)} serves in worker JVMs on one
+ * port (socketserver's {@code ForkingMixIn}). {@link dev.spindle.net.DatagramServer} and
+ * {@link dev.spindle.net.DatagramClient} are the datagram side (UDP, and Unix-domain datagrams
+ * through a {@link dev.spindle.net.UnixDatagramProvider} such as the {@code spindle-unixgram} module).
+ *
+ * <h2>Inside</h2>
+ * A {@code StreamServer} is its lifecycle; the model makes an {@code Acceptor} for its channel kind
+ * (a selector over a server socket, an asynchronous channel group, or the process model's workers)
+ * with a runner for what it accepts; a {@code ConnectionRegistry} admits, counts and drains every
+ * connection. Blocking connections read through a {@code StreamChannel} (the socket, or TLS over
+ * it); non-blocking transports share one {@code OutboundBuffer}, and TLS is a protocol between a
+ * transport and the user's ({@code TlsProtocol}).
  *
  * <p>Every blocking call that takes a timeout follows one rule: zero or negative means do not wait
  * (as {@link java.util.concurrent.Semaphore#tryAcquire(long, java.util.concurrent.TimeUnit)
