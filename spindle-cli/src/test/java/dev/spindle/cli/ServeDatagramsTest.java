@@ -100,6 +100,18 @@ class ServeDatagramsTest {
         assertThat(usageError("serve", "--when-full", "maybe")).contains("'maybe' is not a policy; choose wait or refuse");
     }
 
+    @Test
+    void theHelpOfEveryCommandWithAnAddressListsPortAndUnixOnceAndDemoHasHelp() {
+        for (String command : new String[] {"serve", "load", "client"}) {
+            String help = client(command, "--help");
+            for (String option : new String[] {"--port=PORT", "--unix=PATH"}) {
+                long listed = help.lines().filter(line -> line.trim().startsWith(option)).count();
+                assertThat(listed).as(option + " in the option list of " + command + " --help").isEqualTo(1);
+            }
+        }
+        assertThat(client("demo", "--help")).contains("Commands:").contains("pool");
+    }
+
     /** A pool of one thread with no queue: the second client is refused under refuse, and waits under the default. */
     @Test
     void whenFullRefuseClosesTheNextConnectionAndWaitServesItLater() throws Exception {
