@@ -34,4 +34,5 @@ module dev.spindle.core {
     exports dev.spindle.process.queue;
     exports dev.spindle.process.shm;
     exports dev.spindle.process.sync;
+    exports dev.spindle.sync;
 }
