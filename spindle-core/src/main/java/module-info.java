@@ -4,7 +4,8 @@
  * ({@link dev.spindle.codec}), Python-style processes and pipes in child JVMs
  * ({@link dev.spindle.process}), queues and locks between them ({@link dev.spindle.process.queue},
  * {@link dev.spindle.process.sync}), shared memory ({@link dev.spindle.process.shm}), and managers
- * that hold shared maps, lists and more for every process ({@link dev.spindle.process.manager}). It depends on the JDK alone.
+ * that hold shared maps, lists and more for every process ({@link dev.spindle.process.manager}), and
+ * the threading tools the JDK lacks ({@link dev.spindle.sync}). It depends on the JDK alone.
  *
  * <p>These packages are the API. {@code dev.spindle.internal} and the process layer's wire,
  * {@code dev.spindle.process.wire}, are not exported: nothing there is stable.

@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 /** {@code spindle demo}: the seeds' classic experiments, run on the JVM. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run one of the seeds' experiments.",
-        subcommands = {CpuVsIoDemo.class, PipeDemo.class, PoolDemo.class, ProducerConsumerDemo.class, TicketsDemo.class})
+        subcommands = {CpuVsIoDemo.class, PipeDemo.class, PoolDemo.class, ProducerConsumerDemo.class, TicketsDemo.class,
+                TrafficLightDemo.class, DeadlockDemo.class, RaceDemo.class})
 final class DemoCommand {
 }
