@@ -8,7 +8,9 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -29,7 +31,7 @@ final class RaceDemo implements Callable<Integer> {
     int threads;
 
     @Option(names = "--increments", converter = WholeNumberConverter.Positive.class,
-            description = "Increments per thread (default: ${DEFAULT-VALUE}).", defaultValue = "1000000")
+            description = "Increments per thread (default: ${DEFAULT-VALUE}).", defaultValue = "2000000")
     int increments;
 
     /** Volatile so that each increment is a real read and a real write, as Python's {@code n += 1}. */
@@ -62,10 +64,17 @@ final class RaceDemo implements Callable<Integer> {
         return locked == expected && atomic.get() == expected ? 0 : 1;
     }
 
+    /** Runs {@code increment} on every thread at once: a start line, or the first thread may finish before the last begins. */
     private void run(Runnable increment) throws InterruptedException {
         List<Thread> running = new ArrayList<>();
+        CyclicBarrier start = new CyclicBarrier(threads);
         for (int t = 0; t < threads; t++) {
             running.add(Thread.ofPlatform().name("adder-" + t).start(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException | BrokenBarrierException e) {
+                    return;
+                }
                 for (int i = 0; i < increments; i++) {
                     increment.run();
                 }
