@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
@@ -18,18 +16,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** {@code spindle scan} against local listeners with known ports. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ScanCommandTest {
-
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cli = Spindle.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(cli.execute(args), out.toString(), err.toString());
-    }
 
     /** A port nobody listens on: bound, then freed. */
     private static int closedPort() throws Exception {
@@ -48,11 +34,11 @@ class ScanCommandTest {
             }
             String list = a.getLocalPort() + "," + b.getLocalPort() + "," + closed.get(0) + "," + closed.get(1) + ","
                     + closed.get(2);
-            Run lines = run("scan", "127.0.0.1", "--ports", list, "--concurrency", "4", "--timeout", "2s");
+            CliRun lines = CliRun.of("scan", "127.0.0.1", "--ports", list, "--concurrency", "4", "--timeout", "2s");
             assertThat(lines.exit()).as(lines.err()).isZero();
             assertThat(lines.out()).contains("open " + a.getLocalPort()).contains("open " + b.getLocalPort())
                     .contains("2 open, 3 closed, 0 filtered of 5 ports");
-            Run json = run("scan", "localhost", "--ports", list, "--json", "--timeout", "2s");
+            CliRun json = CliRun.of("scan", "localhost", "--ports", list, "--json", "--timeout", "2s");
             JsonNode result = new ObjectMapper().readTree(json.out());
             List<Integer> open = new ArrayList<>();
             result.get("open").forEach(n -> open.add(n.asInt()));
@@ -64,10 +50,10 @@ class ScanCommandTest {
 
     @Test
     void portsOutsideTheRangeAndTooMuchConcurrencyAreRefusedWithWhy() {
-        assertThat(run("scan", "127.0.0.1", "--ports", "0-10").err()).contains("'0-10' is outside 1-65535");
-        assertThat(run("scan", "127.0.0.1", "--ports", "70000").err()).contains("'70000' is outside 1-65535");
-        assertThat(run("scan", "127.0.0.1", "--ports", "http").err()).contains("'http' is not a port or a range");
-        Run tooMany = run("scan", "127.0.0.1", "--ports", "1", "--concurrency", "10000000");
+        assertThat(CliRun.of("scan", "127.0.0.1", "--ports", "0-10").err()).contains("'0-10' is outside 1-65535");
+        assertThat(CliRun.of("scan", "127.0.0.1", "--ports", "70000").err()).contains("'70000' is outside 1-65535");
+        assertThat(CliRun.of("scan", "127.0.0.1", "--ports", "http").err()).contains("'http' is not a port or a range");
+        CliRun tooMany = CliRun.of("scan", "127.0.0.1", "--ports", "1", "--concurrency", "10000000");
         assertThat(tooMany.exit()).isEqualTo(2);
         assertThat(tooMany.err()).contains("open-file limit");
     }

@@ -101,10 +101,7 @@ public final class Generator<T> implements Iterator<T>, AutoCloseable {
         if (!hasNext()) {
             throw new NoSuchElementException(name + " has returned");
         }
-        buffered = false;
-        T value = next;
-        next = null;
-        return value;
+        return take();
     }
 
     /**
@@ -118,6 +115,11 @@ public final class Generator<T> implements Iterator<T>, AutoCloseable {
         if (!advance(Deadline.after(timeout))) {
             throw new NoSuchElementException(name + " has returned");
         }
+        return take();
+    }
+
+    /** Hands over the value {@link #advance} buffered. */
+    private T take() {
         buffered = false;
         T value = next;
         next = null;
