@@ -8,7 +8,8 @@ final class WaterMarks {
 
     private int high = Transport.DEFAULT_HIGH_WATER;
     private int low = Transport.DEFAULT_LOW_WATER;
-    private boolean writable = true;
+    /** Volatile: {@link Transport#isWritable()} may be asked from any thread. */
+    private volatile boolean writable = true;
 
     /** @throws IllegalArgumentException unless {@code 0 <= low <= high} */
     static void check(int high, int low) {
