@@ -58,6 +58,8 @@ public final class DatagramClient implements AutoCloseable {
     /** Watches for room in the send buffer; sends wait for it one at a time. */
     private final Selector writeSelector;
     private final ReentrantLock receiving = new ReentrantLock();
+    /** Reused by every receive (one at a time, under {@link #receiving}); the datagram's bytes are copied out. */
+    private ByteBuffer receiveBuffer = ByteBuffer.allocate(0);
     private final ReentrantLock sending = new ReentrantLock();
     private volatile Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
     private final DatagramReplies replies = this::sendTo;
@@ -243,9 +245,12 @@ public final class DatagramClient implements AutoCloseable {
             throw new IllegalArgumentException("maxSize must be positive, got " + maxSize);
         }
         Deadline deadline = Deadline.after(timeout);
-        ByteBuffer buffer = ByteBuffer.allocate(maxSize + 1);
         receiving.lock();
         try {
+            if (receiveBuffer.capacity() < maxSize + 1) {
+                receiveBuffer = ByteBuffer.allocate(maxSize + 1);
+            }
+            ByteBuffer buffer = receiveBuffer.clear().limit(maxSize + 1);
             while (true) {
                 SocketAddress sender = channel.receive(buffer);
                 if (sender != null || buffer.position() > 0) {

@@ -230,7 +230,8 @@ public final class DatagramServerBuilder {
         try {
             return provider.open(unixPath);
         } catch (IOException e) {
-            throw BindFailure.explain(provider.address(unixPath), e);
+            // The JDK's form of the address: BindFailure names its path and says what to do, as for a Unix stream server.
+            throw BindFailure.explain(java.net.UnixDomainSocketAddress.of(unixPath), e);
         }
     }
 }

@@ -151,6 +151,15 @@ class UnixDatagramServerTest {
     }
 
     @Test
+    void aSocketInAMissingDirectoryIsRefusedNamingThePathAndWhatToDo() {
+        Path socket = dir.resolve("missing").resolve("é.sock");
+        assertThatThrownBy(() -> DatagramServer.builder().bindUnix(socket).handler(d -> { }).open())
+                .isInstanceOf(java.net.BindException.class)
+                .hasMessageContaining("cannot listen on " + socket)
+                .hasMessageContaining("create the directory " + dir.resolve("missing") + " first");
+    }
+
+    @Test
     void anUnboundSenderIsHandledButCannotBeAnswered() throws Exception {
         List<Throwable> reported = new CopyOnWriteArrayList<>();
         CountDownLatch handled = new CountDownLatch(1);
