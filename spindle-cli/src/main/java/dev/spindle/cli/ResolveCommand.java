@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code spindle resolve}: the seeds' concurrent DNS look-ups (seed 002: {@code gethostbyname} in
- * greenlets under {@code joinall(timeout=2)}), each name on a virtual thread of a
+ * greenlets under {@code joinall(timeout=2)}), each name on a platform thread of a
  * {@link TaskGroup}; a name not resolved by the deadline is listed as such, never waited for.
  */
 @Command(name = "resolve", mixinStandardHelpOptions = true,
@@ -45,8 +45,10 @@ final class ResolveCommand implements Callable<Integer> {
         Map<String, Task<Lookup>> lookups = new LinkedHashMap<>();
         List<String> late = new ArrayList<>();
         int resolved = 0;
-        // A look-up ignores interrupts; closing the group leaves a late one to end by itself, unwaited for.
-        try (TaskGroup group = TaskGroup.open("resolve")) {
+        // A look-up blocks in a native call: on a virtual thread it would hold a carrier, so that more
+        // names than cores would resolve in turns. It also ignores interrupts; closing the group leaves
+        // a late one to end by itself (a daemon thread), unwaited for.
+        try (TaskGroup group = TaskGroup.open("resolve", Thread.ofPlatform().daemon(true))) {
             for (String name : names) {
                 lookups.put(name, group.spawn(() -> Lookup.of(name)));
             }

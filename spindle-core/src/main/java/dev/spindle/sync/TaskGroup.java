@@ -14,8 +14,9 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Tasks on virtual threads that end together: gevent's {@code spawn} and {@code joinall}, on the
- * JDK's stable API (not the preview {@code StructuredTaskScope}).
+ * Tasks on threads of their own that end together: gevent's {@code spawn} and {@code joinall}, on
+ * the JDK's stable API (not the preview {@code StructuredTaskScope}). Virtual threads by default;
+ * {@link #open(String, Thread.Builder)} takes platform threads for work that would pin a carrier.
  *
  * <pre>{@code
  * try (TaskGroup group = TaskGroup.open("fetch")) {
@@ -35,7 +36,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Pitfalls</h2>
  * Cancelling interrupts: a task that ignores interrupts (a busy loop, a blocking call that is not
  * interruptible) keeps its thread until it ends on its own; {@link #close()} then returns after
- * its second with that thread still running, and says so in {@link #close()}'s return value.
+ * its second with that thread still running, and {@link Task#state()} still reads
+ * {@link Task.State#CANCELLED}.
+ *
+ * <p>A blocking native call, such as a name look-up ({@code InetAddress.getAllByName}), holds a
+ * virtual thread's carrier for as long as it blocks: a group of many slow look-ups on virtual
+ * threads waits in turns of as many carriers as there are cores. Give such work platform threads:
+ * {@code TaskGroup.open("resolve", Thread.ofPlatform().daemon(true))}.
  *
  * <p>Thread-safe; tasks may spawn siblings.
  */
@@ -44,6 +51,7 @@ public final class TaskGroup implements AutoCloseable {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
 
     private final String name;
+    private final Thread.Builder threads;
     private final List<Task<?>> tasks = new ArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition finished = lock.newCondition();
@@ -51,17 +59,26 @@ public final class TaskGroup implements AutoCloseable {
     private final AtomicInteger numbers = new AtomicInteger();
     private boolean closed;
 
-    private TaskGroup(String name) {
-        this.name = name;
+    private TaskGroup(String name, Thread.Builder threads) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.threads = Objects.requireNonNull(threads, "threads");
     }
 
-    /** A group whose threads are named {@code <name>-<n>}. */
+    /** A group on virtual threads, named {@code <name>-<n>}. */
     public static TaskGroup open(String name) {
-        return new TaskGroup(Objects.requireNonNull(name, "name"));
+        return new TaskGroup(name, Thread.ofVirtual());
     }
 
     /**
-     * Starts {@code body} on a new virtual thread ({@code gevent.spawn}).
+     * A group whose threads {@code threads} makes, named {@code <name>-<n>} (the builder's own
+     * name is replaced). The group owns the builder from here on: it is not thread-safe.
+     */
+    public static TaskGroup open(String name, Thread.Builder threads) {
+        return new TaskGroup(name, threads);
+    }
+
+    /**
+     * Starts {@code body} on a new thread of the group ({@code gevent.spawn}).
      *
      * @throws IllegalStateException when the group is closed
      */
@@ -78,7 +95,7 @@ public final class TaskGroup implements AutoCloseable {
                 task.result.cancel(false);
                 return task;
             }
-            task.thread = Thread.ofVirtual().name(task.name()).unstarted(() -> run(task, body));
+            task.thread = threads.name(task.name()).unstarted(() -> run(task, body));
         } finally {
             lock.unlock();
         }

@@ -69,4 +69,23 @@ class TaskGroupTest {
                 .noneMatch(t -> t.getName().equals("slow-1")));
         assertThatThrownBy(() -> group.spawn(() -> 1)).isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void aGroupOnPlatformThreadsNamesThemAsItsOwnAndStillCancelsSiblings() throws Exception {
+        try (TaskGroup group = TaskGroup.open("lookup", Thread.ofPlatform().daemon(true))) {
+            Task<String> who = group.spawn(() -> Thread.currentThread().getName()
+                    + (Thread.currentThread().isVirtual() ? " virtual" : " platform"));
+            Task<Void> slow = group.spawn(() -> {
+                Thread.sleep(30_000);
+                return null;
+            });
+            Await.until("the first task finished", who::isDone);
+            group.spawn(() -> {
+                throw new IllegalStateException("boom");
+            });
+            assertThat(group.joinAll(Duration.ofSeconds(10))).isTrue();
+            assertThat(who.value()).contains("lookup-1 platform");
+            assertThat(slow.state()).isEqualTo(Task.State.CANCELLED);
+        }
+    }
 }
