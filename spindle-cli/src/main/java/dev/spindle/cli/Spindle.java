@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Spindle.Version.class,
         description = "Concurrent socket servers, framing and Python-style multiprocessing for the JVM.",
-        subcommands = {ServeCommand.class, ClientCommand.class, LoadCommand.class, ScanCommand.class, ResolveCommand.class, DemoCommand.class, ManagerCommand.class,
+        subcommands = {ServeCommand.class, ClientCommand.class, LoadCommand.class, ScanCommand.class, FetchCommand.class, ResolveCommand.class, DemoCommand.class, ManagerCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Spindle {
 
