@@ -6,6 +6,6 @@ import picocli.CommandLine.Command;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run one of the seeds' experiments.",
         subcommands = {CpuVsIoDemo.class, PipeDemo.class, PoolDemo.class, ProducerConsumerDemo.class, TicketsDemo.class,
-                TrafficLightDemo.class, DeadlockDemo.class, RaceDemo.class})
+                TrafficLightDemo.class, DeadlockDemo.class, RaceDemo.class, IoModelsDemo.class})
 final class DemoCommand {
 }
