@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         versionProvider = Spindle.Version.class,
         description = "Concurrent socket servers, framing and Python-style multiprocessing for the JVM.",
         subcommands = {ServeCommand.class, ClientCommand.class, LoadCommand.class, ScanCommand.class, FetchCommand.class, ResolveCommand.class, DemoCommand.class, ManagerCommand.class,
+                dev.spindle.cli.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Spindle {
 
