@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * every negative form ({@code -5s}, {@code -PT5S}, {@code PT-5S}) is refused as negative, not as
  * something that is not a duration.
  */
-final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
     private static final Pattern SHORT = Pattern.compile("(-?)(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
 

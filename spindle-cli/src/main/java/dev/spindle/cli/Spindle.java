@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Spindle.Version.class,
         description = "Concurrent socket servers, framing and Python-style multiprocessing for the JVM.",
-        subcommands = {ServeCommand.class, ClientCommand.class, LoadCommand.class, ScanCommand.class, FetchCommand.class, ResolveCommand.class, DemoCommand.class, ManagerCommand.class,
+        subcommands = {ServeCommand.class, ClientCommand.class, LoadCommand.class, ScanCommand.class, FetchCommand.class, ResolveCommand.class, dev.spindle.cli.demo.DemoCommand.class, ManagerCommand.class,
                 dev.spindle.cli.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Spindle {

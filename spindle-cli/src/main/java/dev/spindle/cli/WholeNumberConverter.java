@@ -14,7 +14,7 @@ import picocli.CommandLine.TypeConversionException;
  *
  * @param <T> the option's type
  */
-abstract class WholeNumberConverter<T extends Number> implements ITypeConverter<T> {
+public abstract class WholeNumberConverter<T extends Number> implements ITypeConverter<T> {
 
     private final long min;
     private final long max;
@@ -48,7 +48,7 @@ abstract class WholeNumberConverter<T extends Number> implements ITypeConverter<
     }
 
     /** The ranges of {@code int} options: picocli needs a class per range, each with a no-argument constructor. */
-    abstract static class IntInRange extends WholeNumberConverter<Integer> {
+    public abstract static class IntInRange extends WholeNumberConverter<Integer> {
         IntInRange(int min, int max) {
             super(min, max);
         }
@@ -60,28 +60,28 @@ abstract class WholeNumberConverter<T extends Number> implements ITypeConverter<
     }
 
     /** 1 or more: counts of threads, loops, connections, bytes per message. */
-    static final class Positive extends IntInRange {
+    public static final class Positive extends IntInRange {
         Positive() {
             super(1, Integer.MAX_VALUE);
         }
     }
 
     /** 0 or more: queue lengths, item counts. */
-    static final class NonNegative extends IntInRange {
+    public static final class NonNegative extends IntInRange {
         NonNegative() {
             super(0, Integer.MAX_VALUE);
         }
     }
 
     /** A TCP port, 0 to 65535 (0: a server picks a free one). */
-    static final class Port extends IntInRange {
+    public static final class Port extends IntInRange {
         Port() {
             super(0, 65535);
         }
     }
 
     /** A size in bytes, 0 or more, up to {@link Long#MAX_VALUE}. */
-    static final class ByteCount extends WholeNumberConverter<Long> {
+    public static final class ByteCount extends WholeNumberConverter<Long> {
         ByteCount() {
             super(0, Long.MAX_VALUE);
         }

@@ -1,5 +1,6 @@
-package dev.spindle.cli;
+package dev.spindle.cli.demo;
 
+import dev.spindle.cli.WholeNumberConverter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

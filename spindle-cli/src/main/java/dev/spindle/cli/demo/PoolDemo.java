@@ -1,5 +1,6 @@
-package dev.spindle.cli;
+package dev.spindle.cli.demo;
 
+import dev.spindle.cli.WholeNumberConverter;
 import com.sun.net.httpserver.HttpServer;
 import dev.spindle.process.pool.AsyncResult;
 import dev.spindle.process.pool.ProcessPool;

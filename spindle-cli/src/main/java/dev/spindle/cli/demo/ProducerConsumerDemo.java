@@ -1,5 +1,7 @@
-package dev.spindle.cli;
+package dev.spindle.cli.demo;
 
+import dev.spindle.cli.DurationConverter;
+import dev.spindle.cli.WholeNumberConverter;
 import dev.spindle.process.Process;
 import dev.spindle.process.queue.ProcessJoinableQueue;
 import dev.spindle.process.queue.ProcessQueue;

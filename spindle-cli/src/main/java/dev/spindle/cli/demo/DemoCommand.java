@@ -1,4 +1,4 @@
-package dev.spindle.cli;
+package dev.spindle.cli.demo;
 
 import picocli.CommandLine.Command;
 
@@ -7,5 +7,5 @@ import picocli.CommandLine.Command;
         description = "Run one of the seeds' experiments.",
         subcommands = {CpuVsIoDemo.class, PipeDemo.class, PoolDemo.class, ProducerConsumerDemo.class, TicketsDemo.class,
                 TrafficLightDemo.class, DeadlockDemo.class, RaceDemo.class, IoModelsDemo.class})
-final class DemoCommand {
+public final class DemoCommand {
 }

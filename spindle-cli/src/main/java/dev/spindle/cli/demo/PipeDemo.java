@@ -1,5 +1,6 @@
-package dev.spindle.cli;
+package dev.spindle.cli.demo;
 
+import dev.spindle.cli.WholeNumberConverter;
 import dev.spindle.process.Pipe;
 import dev.spindle.process.PipeConnection;
 import dev.spindle.process.Process;

@@ -1,4 +1,4 @@
-package dev.spindle.cli;
+package dev.spindle.cli.demo;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,5 +1,7 @@
-package dev.spindle.cli;
+package dev.spindle.cli.demo;
 
+import dev.spindle.cli.DurationConverter;
+import dev.spindle.cli.WholeNumberConverter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spindle.process.Process;

@@ -1,5 +1,7 @@
-package dev.spindle.cli;
+package dev.spindle.cli.demo;
 
+import dev.spindle.cli.DurationConverter;
+import dev.spindle.cli.WholeNumberConverter;
 import dev.spindle.sync.Event;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
