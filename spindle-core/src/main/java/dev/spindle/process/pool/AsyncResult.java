@@ -9,7 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The result of {@link ProcessPool#applyAsync} or {@link ProcessPool#mapAsync}: Python's
+ * The result of {@link Pool#applyAsync} or {@link ProcessPool#mapAsync}: Python's
  * {@code AsyncResult}. Unlike Python's, it never waits forever on a dead worker: the task then
  * fails with a {@link WorkerDiedException}.
  *
@@ -19,10 +19,19 @@ import java.util.concurrent.TimeoutException;
  */
 public final class AsyncResult<T> {
 
-    private final TaskFuture<T> future;
+    private final CompletableFuture<T> future;
 
-    AsyncResult(TaskFuture<T> future) {
+    AsyncResult(CompletableFuture<T> future) {
         this.future = future;
+    }
+
+    /**
+     * The result that {@code future} completes: for a {@link Pool} of another kind (a cluster's)
+     * to give the same answer as a {@link ProcessPool}. It completes with the task's value, or
+     * exceptionally with what the task failed with.
+     */
+    public static <T> AsyncResult<T> of(CompletableFuture<T> future) {
+        return new AsyncResult<>(java.util.Objects.requireNonNull(future, "future"));
     }
 
     /**

@@ -88,7 +88,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe: any thread may submit, and many may wait.
  */
-public final class ProcessPool implements AutoCloseable {
+public final class ProcessPool implements Pool {
 
     private static final AtomicInteger POOLS = new AtomicInteger();
 
