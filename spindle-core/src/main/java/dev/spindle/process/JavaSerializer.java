@@ -104,6 +104,15 @@ public final class JavaSerializer implements Serializer, java.io.Serializable {
         return allowNames(definingClasses(Objects.requireNonNull(task, "task")));
     }
 
+    /**
+     * The names of the classes whose code {@code task} runs: a serializable lambda's capturing
+     * class, else the task's own class, and their nest hosts. What {@link #allowCodeOf} allows;
+     * for a receiver that must allow the same classes before it has the task (a cluster node).
+     */
+    public static Set<String> codeClassesOf(Object task) {
+        return Set.copyOf(definingClasses(Objects.requireNonNull(task, "task")));
+    }
+
     /** The classes whose code the task runs: a lambda's capturing class, else the task's class, and their nest hosts. */
     static Set<String> definingClasses(Object task) {
         Set<String> names = new java.util.LinkedHashSet<>();
