@@ -151,28 +151,26 @@ final class Member implements AutoCloseable {
     }
 
     private static String explain(ClusterSettings settings, Exception e) {
-        String all = causes(e);
-        if (all.contains("secure connection") || all.contains("SSL") || all.contains("certificate")
-                || all.contains("PKIX") || all.contains("handshake")) {
-            return "the cluster at " + settings.join() + " refused " + settings.identity() + "'s certificate, or "
-                    + "speaks no TLS: give a directory made by the cluster's 'spindle cluster init' (" + all + ")";
+        Throwable root = e;
+        boolean tls = false;
+        boolean bind = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            tls |= t instanceof javax.net.ssl.SSLException || m.contains("secure connection");
+            bind |= t instanceof java.net.BindException || m.contains("Failed to bind");
+            root = t;
         }
-        if (all.contains("Address already in use") || all.contains("Failed to bind")) {
+        String why = root.getClass().getSimpleName() + ": " + root.getMessage();
+        if (tls) {
+            return "the cluster at " + settings.join() + " refused " + settings.identity() + "'s certificate, or "
+                    + "speaks no TLS: give the directory the cluster's 'spindle cluster init' made (" + why + ")";
+        }
+        if (bind) {
             return settings.identity() + " cannot listen on " + settings.address() + ": the port is taken; choose "
-                    + "another with --address (" + all + ")";
+                    + "another with --address (" + why + ")";
         }
         return settings.identity() + " could not join the cluster at " + settings.join() + " within "
-                + settings.joinTimeout() + ": is a node running there? (" + all + ")";
-    }
-
-    private static String causes(Throwable e) {
-        StringBuilder s = new StringBuilder();
-        for (Throwable t = e; t != null && s.length() < 600; t = t.getCause()) {
-            if (t.getMessage() != null) {
-                s.append(s.isEmpty() ? "" : "; ").append(t.getMessage());
-            }
-        }
-        return s.toString();
+                + settings.joinTimeout() + ": is a node running there? (" + why + ")";
     }
 
     Ignite ignite() {
