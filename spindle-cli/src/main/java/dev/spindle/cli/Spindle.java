@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         versionProvider = Spindle.Version.class,
         description = "Concurrent socket servers, framing and Python-style multiprocessing for the JVM.",
         subcommands = {ServeCommand.class, ClientCommand.class, LoadCommand.class, ScanCommand.class, FetchCommand.class, ResolveCommand.class, dev.spindle.cli.demo.DemoCommand.class, ManagerCommand.class,
-                dev.spindle.cli.bench.BenchCommand.class,
+                dev.spindle.cli.bench.BenchCommand.class, dev.spindle.cli.cluster.ClusterCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Spindle {
 
