@@ -12,8 +12,10 @@ import java.util.List;
  * @param page      the page's name as a reader sees it, {@code README.md} or {@code docs/x.md}
  * @param fenceLine the 1-based line of the opening {@code ```java} fence; the block's first line is the next
  * @param lines     the lines between the fences
+ * @param cluster   fenced {@code ```java cluster}: it needs a running cluster and the
+ *                  {@code spindle-ignite} module, whose tests compile it; this module's harness leaves it
  */
-record JavaBlock(String page, int fenceLine, List<String> lines) {
+record JavaBlock(String page, int fenceLine, List<String> lines, boolean cluster) {
 
     JavaBlock {
         lines = List.copyOf(lines);
@@ -35,7 +37,7 @@ record JavaBlock(String page, int fenceLine, List<String> lines) {
             if (i == all.size()) {
                 throw new IllegalArgumentException(page + ":" + (fence + 1) + ": the ```java block is never closed");
             }
-            blocks.add(new JavaBlock(page, fence + 1, body));
+            blocks.add(new JavaBlock(page, fence + 1, body, all.get(fence).strip().equals("```java cluster")));
         }
         return blocks;
     }
