@@ -57,6 +57,20 @@ class ClusterAdmissionTest {
     }
 
     @Test
+    void aNodeWithAnotherAuthoritysCertificateCannotJoin(@TempDir Path dir) throws Exception {
+        Path stranger = dir.resolve("other-ca");
+        ClusterCertificates.init(stranger, List.of("node-1"));
+        int port = Integer.parseInt(nodes.join().getLast().substring("127.0.0.1:".length())) + 50;
+        ClusterSettings settings = ClusterSettings.builder(stranger).identity("node-1").address("127.0.0.1:" + port)
+                .join(nodes.join()).joinTimeout(Duration.ofSeconds(20)).build();
+        assertThatThrownBy(() -> ClusterNode.start(settings)).isInstanceOf(ClusterJoinException.class)
+                .hasMessageContaining("refused node-1's certificate");
+        try (Cluster cluster = nodes.connect()) {
+            assertThat(cluster.members()).filteredOn(ClusterMember::server).hasSize(2);
+        }
+    }
+
+    @Test
     void aDirectoryWithoutTheMembersCertificateSaysHowToMakeOne() {
         ClusterSettings settings = nodes.settings().identity("node-9").build();
         assertThatThrownBy(() -> ClusterNode.start(settings)).isInstanceOf(IllegalArgumentException.class)
