@@ -40,21 +40,15 @@ class ClusterPoolTest {
     private static Cluster cluster;
 
     @BeforeAll
-    static void startThreeNodesAndJoin() throws Exception {
+    static void startTheNodesAndJoin() throws Exception {
         nodes = TestCluster.start(3, 5);
-        cluster = nodes.connect();
+        cluster = nodes.client();
     }
 
     @AfterAll
     static void leaveAndStopThem() throws Exception {
-        try {
-            if (cluster != null) {
-                cluster.close();
-            }
-        } finally {
-            if (nodes != null) {
-                nodes.close();
-            }
+        if (nodes != null) {
+            nodes.close();
         }
     }
 

@@ -29,6 +29,7 @@ final class TestCluster implements AutoCloseable {
     private final int basePort;
     private final Map<String, Process> nodes = new LinkedHashMap<>();
     private final List<String> join;
+    private Cluster client;
 
     private TestCluster(Path directory, int basePort, int slots) {
         this.directory = directory;
@@ -103,6 +104,14 @@ final class TestCluster implements AutoCloseable {
         return Cluster.connect(settings().build());
     }
 
+    /** This JVM's client of the cluster, made on first use and closed with the cluster. */
+    Cluster client() throws IOException {
+        if (client == null) {
+            client = connect();
+        }
+        return client;
+    }
+
     CompletableFuture<Void> startNodeAsync(String identity) throws IOException {
         int index = Integer.parseInt(identity.substring("node-".length())) - 1;
         List<String> command = new ArrayList<>();
@@ -144,6 +153,9 @@ final class TestCluster implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (client != null) {
+            client.close();
+        }
         for (Process p : nodes.values()) {
             p.getOutputStream().close();
         }
