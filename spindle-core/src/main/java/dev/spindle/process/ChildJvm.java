@@ -107,10 +107,14 @@ final class ChildJvm {
         if (archive != null) {
             command.add("-XX:+AutoCreateSharedArchive");
             command.add("-XX:SharedArchiveFile=" + archive);
+            command.add("-D" + FastExit.ARCHIVE_PROPERTY + "=" + archive);
         }
         command.add("-Xlog:cds*=off");
         command.add("-Xlog:os+container=off");
         command.add("-XX:+UseSerialGC");
+        // FastExit reads whether the task left shutdown hooks or files to delete on exit.
+        command.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
+        command.add("--add-opens=java.base/java.io=ALL-UNNAMED");
         command.add("-cp");
         command.add(classPath);
         command.add(ChildMain.class.getName());
@@ -137,7 +141,16 @@ final class ChildJvm {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update((System.getProperty("java.home") + '\n' + System.getProperty("java.vm.version") + '\n'
                     + classPath).getBytes(StandardCharsets.UTF_8));
-            String name = HexFormat.of().formatHex(digest.digest(), 0, 12) + ".jsa";
+            String prefix = HexFormat.of().formatHex(digest.digest(), 0, 12);
+            // The jars' sizes and times name the archive too: the JVM does not remake an archive whose
+            // jars were rebuilt, it only stops using it, so each build gets an archive of its own.
+            MessageDigest jars = MessageDigest.getInstance("SHA-256");
+            for (String entry : classPath.split(java.io.File.pathSeparator)) {
+                Path jar = Path.of(entry);
+                jars.update((Files.size(jar) + ":" + Files.getLastModifiedTime(jar).toMillis() + '\n')
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+            String name = prefix + "-" + HexFormat.of().formatHex(jars.digest(), 0, 6) + ".jsa";
             Path directory = cacheRoot.resolve("spindle").resolve("cds");
             if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectories(directory,
@@ -149,9 +162,22 @@ final class ChildJvm {
                         + " " + unsafe + "; make it a directory of yours that only you can write (chmod 700)");
                 return null;
             }
+            forgetOlderBuilds(directory, prefix, name);
             return directory.resolve(name);
         } catch (IOException | NoSuchAlgorithmException | UnsupportedOperationException e) {
             return null;
+        }
+    }
+
+    /** Deletes the archives of this class path's earlier builds: nothing maps them any more. */
+    private static void forgetOlderBuilds(Path directory, String prefix, String current) {
+        try (java.util.stream.Stream<Path> archives = Files.list(directory)) {
+            for (Path old : archives.filter(p -> p.getFileName().toString().startsWith(prefix)
+                    && !p.getFileName().toString().equals(current)).toList()) {
+                Files.deleteIfExists(old);
+            }
+        } catch (IOException e) {
+            // Only space is lost.
         }
     }
 

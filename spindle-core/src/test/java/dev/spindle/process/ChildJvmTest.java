@@ -38,6 +38,18 @@ class ChildJvmTest {
     }
 
     @Test
+    void aRebuiltJarGetsAnArchiveOfItsOwnAndTheOldOneIsDeleted() throws Exception {
+        Path cache = dir.resolve("cache");
+        Path first = ChildJvm.sharedArchive(jarClassPath, cache);
+        Files.write(first, new byte[] {1}); // as the JVM would have written it
+        Files.setLastModifiedTime(Path.of(jarClassPath),
+                java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+        Path second = ChildJvm.sharedArchive(jarClassPath, cache);
+        assertThat(second).isNotEqualTo(first).hasParentRaw(first.getParent());
+        assertThat(first).as("the old build's archive, which the JVM would no longer map").doesNotExist();
+    }
+
+    @Test
     void aDirectoryOthersCanWriteIsNotUsed() throws Exception {
         Path cache = dir.resolve("cache");
         Path cds = Files.createDirectories(cache.resolve("spindle").resolve("cds"));
