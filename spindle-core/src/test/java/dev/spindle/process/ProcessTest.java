@@ -63,6 +63,38 @@ class ProcessTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(StartMethod.class)
+    void whatATaskLeavesForTheExitStillHappensShutdownHooksThreadsAndFilesToDelete(StartMethod method) throws Exception {
+        // A child whose task returned halts without a full exit only when nothing of the task's needs one.
+        String hookRan = dir.resolve("hook").toString();
+        String threadRan = dir.resolve("thread").toString();
+        Path doomed = Files.writeString(dir.resolve("doomed"), "x");
+        String doomedPath = doomed.toString();
+        try (Process<Void> hook = Process.target(() -> Runtime.getRuntime().addShutdownHook(
+                new Thread(() -> write(hookRan)))).startMethod(method).start();
+             Process<Void> thread = Process.target(() -> Thread.ofPlatform().start(() -> {
+                 try {
+                     Thread.sleep(200);
+                 } catch (InterruptedException e) {
+                     return;
+                 }
+                 write(threadRan);
+             })).startMethod(method).start();
+             Process<Void> file = Process.target(() -> new java.io.File(doomedPath).deleteOnExit())
+                     .startMethod(method).start()) {
+            hook.join();
+            thread.join();
+            file.join();
+            assertThat(hook.exitCode()).hasValue(0);
+            assertThat(thread.exitCode()).hasValue(0);
+            assertThat(file.exitCode()).hasValue(0);
+        }
+        assertThat(Path.of(hookRan)).as("the task's shutdown hook ran").exists();
+        assertThat(Path.of(threadRan)).as("the task's non-daemon thread finished").exists();
+        assertThat(doomed).as("the file the task marked was deleted on exit").doesNotExist();
+    }
+
     static void failDeepInside() {
         throw new IllegalStateException("out of dumplings", new IOException("the cause"));
     }
