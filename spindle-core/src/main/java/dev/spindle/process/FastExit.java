@@ -11,10 +11,11 @@ import java.util.Map;
 
 /**
  * The end of a child whose task has returned and whose JVM has nothing left that needs an orderly
- * shutdown: the shutdown hooks' work runs here, on this thread, and the JVM halts. A full exit costs a child
- * 300 ms and more: HotSpot waits that long for threads blocked in native code (the link to the
- * parent, the watch on standard input), which a child always has. Python's children end the same
- * way: {@code os._exit} once the target has returned and the non-daemon threads have ended.
+ * shutdown: the shutdown hooks' work runs here, on this thread, and the JVM halts. A full exit
+ * costs a child 300 ms and more: HotSpot waits that long for threads blocked in native code (the
+ * link to the parent, the watch on standard input), which a child always has. Python's children
+ * end the same way: {@code os._exit} once the target has returned and the non-daemon threads have
+ * ended.
  *
  * <p>The JVM exits in full, as any other, when the task left a non-daemon thread running, added a
  * shutdown hook of its own (or a library did), or asked for a file to be deleted on exit; when the
@@ -125,7 +126,7 @@ final class FastExit {
         }
         try {
             List<Thread> hooks = new ArrayList<>();
-            synchronized (HOOKS_HOLDER) {
+            synchronized (HOOKS_HOLDER) { // the JDK guards the map with this monitor; nothing here blocks
                 Map<?, ?> registered = (Map<?, ?>) HOOKS.get(null);
                 if (registered == null) {
                     return null; // the shutdown has begun
