@@ -17,8 +17,9 @@ import java.util.List;
  * <ul>
  *   <li>The JVM needs {@link IgniteJvm#flags()}; without them {@link #start} throws
  *   {@link MissingJvmFlagsException} naming them.</li>
- *   <li>Tasks' classes must be on the node's class path (or {@link ClusterSettings.Builder#classLoader}):
- *   code is never loaded from another member.</li>
+ *   <li>Tasks' classes must be on the node's class path: code is never loaded from another
+ *   member ({@code java $(spindle cluster flags) -cp spindle.jar:my-app.jar ...}, as
+ *   {@code docs/cluster.md} shows).</li>
  *   <li>Ignite's threads are not daemons: a program that starts a node must close it to end.</li>
  * </ul>
  */

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Where a cluster is and who this member is: its directory of certificates
@@ -39,7 +38,6 @@ public final class ClusterSettings {
     private final List<String> allow;
     private final Failover failover;
     private final Duration joinTimeout;
-    private final ClassLoader classLoader;
 
     private ClusterSettings(Builder b) {
         this.directory = b.directory;
@@ -49,7 +47,6 @@ public final class ClusterSettings {
         this.allow = List.copyOf(b.allow);
         this.failover = b.failover;
         this.joinTimeout = b.joinTimeout;
-        this.classLoader = b.classLoader;
     }
 
     /** Settings for a member whose certificates are in {@code directory}. */
@@ -93,11 +90,6 @@ public final class ClusterSettings {
         return joinTimeout;
     }
 
-    /** The loader of the tasks' classes on a node, when they are not on its class path. */
-    Optional<ClassLoader> classLoader() {
-        return Optional.ofNullable(classLoader);
-    }
-
     /** The serializer whose allow-list tasks are checked against before they leave: Spindle's local one, widened by {@link #allow}. */
     JavaSerializer serializer() {
         // Ignite's own proxies (a queue, a lock) travel inside tasks that capture them.
@@ -132,7 +124,6 @@ public final class ClusterSettings {
         b.allow = new ArrayList<>(allow);
         b.failover = failover;
         b.joinTimeout = joinTimeout;
-        b.classLoader = classLoader;
         return b;
     }
 
@@ -150,7 +141,6 @@ public final class ClusterSettings {
         private List<String> allow = new ArrayList<>();
         private Failover failover = Failover.FAIL_FAST;
         private Duration joinTimeout = Duration.ofSeconds(30);
-        private ClassLoader classLoader;
 
         private Builder(Path directory) {
             this.directory = Objects.requireNonNull(directory, "directory");
@@ -195,12 +185,6 @@ public final class ClusterSettings {
                 throw new IllegalArgumentException("joinTimeout must be positive, got " + timeout);
             }
             this.joinTimeout = timeout;
-            return this;
-        }
-
-        /** The loader of the tasks' classes on a node (jars given to {@code spindle cluster node --class-path}). */
-        public Builder classLoader(ClassLoader loader) {
-            this.classLoader = loader;
             return this;
         }
 

@@ -125,7 +125,6 @@ final class Member implements AutoCloseable {
                 .setAtomicConfiguration(new AtomicConfiguration().setBackups(BACKUPS))
                 .setUserAttributes(Map.of(IDENTITY, settings.identity(), ADDRESS, server ? settings.address() : "-"))
                 .setGridLogger(new JavaLogger(log, false));
-        settings.classLoader().ifPresent(c::setClassLoader);
         return c;
     }
 
