@@ -107,14 +107,10 @@ final class ChildJvm {
         if (archive != null) {
             command.add("-XX:+AutoCreateSharedArchive");
             command.add("-XX:SharedArchiveFile=" + archive);
-            command.add("-D" + FastExit.ARCHIVE_PROPERTY + "=" + archive);
         }
         command.add("-Xlog:cds*=off");
         command.add("-Xlog:os+container=off");
         command.add("-XX:+UseSerialGC");
-        // FastExit reads whether the task left shutdown hooks or files to delete on exit.
-        command.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
-        command.add("--add-opens=java.base/java.io=ALL-UNNAMED");
         command.add("-cp");
         command.add(classPath);
         command.add(ChildMain.class.getName());

@@ -126,9 +126,6 @@ final class ChildMain {
                 ((SerializableRunnable) task).run();
             }
             report(Outcome.returned(order.returnsResult() ? serializer.encode(value) : new byte[0]));
-            System.out.flush();
-            System.err.flush();
-            FastExit.ifNothingNeedsTheShutdown(link);
         } catch (Throwable thrown) {
             // As Python does, the child prints its own traceback; the parent gets it too.
             System.err.println("Process " + order.name() + ":");
@@ -199,7 +196,6 @@ final class ChildMain {
 
     /** Loads and links what running a task needs, so that a standby child starts one at full speed. */
     private static void warmUp() throws IOException {
-        FastExit.prepare();
         JavaSerializer serializer = JavaSerializer.defaults();
         int base = 40;
         SerializableCallable<Integer> probe = () -> base + 2;

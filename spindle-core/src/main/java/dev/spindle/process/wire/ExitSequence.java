@@ -29,7 +29,6 @@ public final class ExitSequence {
     }
 
     private static final ReentrantLock LOCK = new ReentrantLock();
-    private static final java.util.concurrent.atomic.AtomicBoolean RAN = new java.util.concurrent.atomic.AtomicBoolean();
     private static volatile boolean onSignal;
     private static final Map<Step, List<Runnable>> ACTIONS = new EnumMap<>(Step.class);
     private static boolean hooked;
@@ -66,9 +65,6 @@ public final class ExitSequence {
     }
 
     private static void run() {
-        if (!RAN.compareAndSet(false, true)) {
-            return; // a child's FastExit ran the hook's body already
-        }
         List<Runnable> ordered = new ArrayList<>();
         LOCK.lock();
         try {
