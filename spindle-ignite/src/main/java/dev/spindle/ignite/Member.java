@@ -37,6 +37,8 @@ final class Member implements AutoCloseable {
     /** The node attributes that name a member in {@code spindle cluster status}. */
     static final String IDENTITY = "spindle.identity";
     static final String ADDRESS = "spindle.address";
+    /** The start of a member's work directory's name, then its JVM's pid. */
+    private static final String WORK_PREFIX = "spindle-ignite-";
     /** Backups of every cache, queue and lock: one node may leave without losing data. */
     static final int BACKUPS = 1;
 
@@ -63,7 +65,8 @@ final class Member implements AutoCloseable {
         char[] password = ClusterCertificates.password(dir);
         Path keyStore = ClusterCertificates.keyStore(dir, settings.identity());
         Path trustStore = ClusterCertificates.trustStore(dir);
-        Path work = Files.createTempDirectory("spindle-ignite-" + settings.identity() + "-");
+        sweepAbandonedWorkDirectories();
+        Path work = Files.createTempDirectory(WORK_PREFIX + ProcessHandle.current().pid() + "-" + settings.identity() + "-");
         try {
             allowOnly(settings, work);
             IgniteConfiguration config = configuration(settings, server, work, keyStore, trustStore, password);
@@ -226,6 +229,35 @@ final class Member implements AutoCloseable {
         } finally {
             SERIALIZERS.remove(ignite.name());
             deleteTree(workDirectory);
+            sweepAbandonedWorkDirectories(); // a member killed while this one ran left its own
+        }
+    }
+
+    /**
+     * Deletes the work directories of members whose JVM is gone: a killed member cannot delete its
+     * own. Each is named after its JVM's pid; only this user's, in this JVM's temporary directory.
+     */
+    static void sweepAbandonedWorkDirectories() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (Stream<Path> dirs = Files.list(tmp)) {
+            for (Path dir : dirs.filter(d -> d.getFileName().toString().startsWith(WORK_PREFIX)).toList()) {
+                String rest = dir.getFileName().toString().substring(WORK_PREFIX.length());
+                int dash = rest.indexOf('-');
+                if (dash <= 0) {
+                    continue;
+                }
+                try {
+                    long pid = Long.parseLong(rest.substring(0, dash));
+                    boolean mine = Files.getOwner(dir).getName().equals(System.getProperty("user.name"));
+                    if (mine && ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
+                        deleteTree(dir);
+                    }
+                } catch (NumberFormatException | IOException e) {
+                    // not one of ours, or gone already
+                }
+            }
+        } catch (IOException e) {
+            // nothing to sweep
         }
     }
 

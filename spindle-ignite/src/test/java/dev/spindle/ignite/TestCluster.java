@@ -149,6 +149,7 @@ final class TestCluster implements AutoCloseable {
         Process p = nodes.remove(identity);
         p.destroyForcibly();
         p.waitFor(30, TimeUnit.SECONDS);
+        Member.sweepAbandonedWorkDirectories(); // what the killed node could not delete
     }
 
     @Override
@@ -165,6 +166,7 @@ final class TestCluster implements AutoCloseable {
             }
         }
         nodes.clear();
+        Member.sweepAbandonedWorkDirectories();
         try (Stream<Path> paths = Files.walk(directory.getParent())) {
             for (Path f : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(f);
