@@ -63,6 +63,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--hold", description = "Also hold 19,000 idle connections to each server and report memory per connection.")
     boolean hold;
 
+    @Option(names = "--server-jvm-option", paramLabel = "OPTION",
+            description = "A JVM option for every server, e.g. -Djdk.pollerMode=2 (repeatable); the levers of a comparison.")
+    List<String> serverJvmOptions = new ArrayList<>();
+
     @Option(names = "--peers", paramLabel = "JAR", description = "The benchmark module's jar, for Netty (default: found beside this checkout).")
     Path peers;
 
@@ -97,7 +101,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (!contenders.hasNetty()) {
             progress.println("spindle bench: Netty is not measured: " + contenders.whyNot("netty-epoll").orElseThrow());
         }
-        EndToEndRun run = new EndToEndRun(contenders, warm, measured);
+        EndToEndRun run = new EndToEndRun(contenders, serverJvmOptions, warm, measured);
         Map<String, List<Sample>> samples = new LinkedHashMap<>();
         for (int rep = 0; rep < repetitions; rep++) {
             for (Workload w : workloads) {
@@ -122,7 +126,7 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
-        BenchReport report = new BenchReport(samples, chosen, workloads, repetitions, warm, measured, run.pinned());
+        BenchReport report = new BenchReport(samples, chosen, workloads, repetitions, warm, measured, run.pinned(), serverJvmOptions);
         String table = report.table();
         if (hold) {
             List<Hold> holds = new ArrayList<>();

@@ -15,7 +15,7 @@ import java.util.function.ToDoubleFunction;
  * @param samples the runs, by {@link #key}
  */
 record BenchReport(Map<String, List<Sample>> samples, List<String> servers, List<Workload> workloads, int reps,
-                   Duration warmup, Duration duration, boolean pinned) {
+                   Duration warmup, Duration duration, boolean pinned, List<String> serverOptions) {
 
     static String key(Workload w, String server) {
         return w.name() + "|" + server;
@@ -65,6 +65,9 @@ record BenchReport(Map<String, List<Sample>> samples, List<String> servers, List
                         + " load: `spindle load --loops 1`; %s.%n%n", reps, reps == 1 ? "" : "s", seconds(warmup),
                 seconds(duration), pinned ? "pinned to CPU 0, load to CPU 1 (taskset)" : "not pinned (no taskset or one CPU)",
                 LocalDate.now()));
+        if (!serverOptions.isEmpty()) {
+            t.append("Servers started with `").append(String.join(" ", serverOptions)).append("`.\n\n");
+        }
         t.append("| workload | server | msgs/s | p99 | server CPU | server CPU per msg | peak RSS | msgs/s × netty-epoll"
                 + " | CPU per msg, netty-epoll ÷ this | min msgs per connection |\n");
         t.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");

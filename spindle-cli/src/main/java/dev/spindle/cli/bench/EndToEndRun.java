@@ -31,6 +31,7 @@ final class EndToEndRun {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Contenders contenders;
+    private final List<String> serverOptions;
     private final Duration warmup;
     private final Duration duration;
     /** Pinning needs taskset and two CPUs: one for the server, one for the load. */
@@ -38,8 +39,10 @@ final class EndToEndRun {
             && Runtime.getRuntime().availableProcessors() >= 2;
     private final long clockTicks;
 
-    EndToEndRun(Contenders contenders, Duration warmup, Duration duration) throws IOException, InterruptedException {
+    EndToEndRun(Contenders contenders, List<String> serverOptions, Duration warmup, Duration duration)
+            throws IOException, InterruptedException {
         this.contenders = contenders;
+        this.serverOptions = List.copyOf(serverOptions);
         this.warmup = warmup;
         this.duration = duration;
         Process getconf = new ProcessBuilder("getconf", "CLK_TCK").start();
@@ -54,7 +57,7 @@ final class EndToEndRun {
 
     Sample measure(String server, Workload w) throws IOException, InterruptedException {
         Path json = Files.createTempFile("spindle-bench-", ".json");
-        try (RunningServer s = RunningServer.start(server, pinned(0, contenders.serverCommand(server)), START_TIMEOUT)) {
+        try (RunningServer s = RunningServer.start(server, pinned(0, serverCommand(server)), START_TIMEOUT)) {
             long cpuBefore = s.cpuTicks();
             long start = System.nanoTime();
             List<String> load = pinned(1, contenders.loadCommand(List.of("--port", String.valueOf(s.port()),
@@ -91,7 +94,7 @@ final class EndToEndRun {
      */
     Hold hold(String server) throws IOException, InterruptedException {
         List<SocketChannel> channels = new ArrayList<>();
-        try (RunningServer s = RunningServer.start(server, pinned(0, contenders.serverCommand(server)), START_TIMEOUT)) {
+        try (RunningServer s = RunningServer.start(server, pinned(0, serverCommand(server)), START_TIMEOUT)) {
             InetSocketAddress target = new InetSocketAddress("127.0.0.1", s.port());
             Thread.sleep(1_000);
             long baseline = s.rssKiB();
@@ -140,6 +143,13 @@ final class EndToEndRun {
             all &= Arrays.equals(reply.array(), ping);
         }
         return all;
+    }
+
+    /** The server's command with the run's JVM options after {@code java}. */
+    private List<String> serverCommand(String server) {
+        List<String> command = new ArrayList<>(contenders.serverCommand(server));
+        command.addAll(1, serverOptions);
+        return command;
     }
 
     private List<String> pinned(int cpu, List<String> command) {
