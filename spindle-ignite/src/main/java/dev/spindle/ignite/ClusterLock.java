@@ -31,10 +31,7 @@ final class ClusterLock implements Lock, Serializable {
     IgniteLock ignite() {
         IgniteLock l = lock;
         if (l == null) {
-            l = Member.local().reentrantLock(name, true, false, false);
-            if (l == null) {
-                throw new IllegalStateException("the shared lock " + name + " is gone: its manager was closed");
-            }
+            l = Member.lookUp("lock", name, ignite -> ignite.reentrantLock(name, true, false, false));
             lock = l;
         }
         return l;

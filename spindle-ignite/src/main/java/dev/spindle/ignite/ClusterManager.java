@@ -9,10 +9,10 @@ import org.apache.ignite.cache.CacheWriteSynchronizationMode;
 import org.apache.ignite.configuration.CacheConfiguration;
 import org.apache.ignite.configuration.CollectionConfiguration;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.Lock;
 
@@ -40,8 +40,8 @@ import java.util.concurrent.locks.Lock;
 public final class ClusterManager implements SharedObjects {
 
     private final Ignite ignite;
-    private final List<Runnable> owned = new ArrayList<>();
-    private final java.util.concurrent.locks.ReentrantLock ownedLock = new java.util.concurrent.locks.ReentrantLock();
+    /** How to destroy each object made without a name, in the order made. */
+    private final Queue<Runnable> owned = new ConcurrentLinkedQueue<>();
 
     ClusterManager(Ignite ignite) {
         this.ignite = ignite;
@@ -98,26 +98,13 @@ public final class ClusterManager implements SharedObjects {
     }
 
     private void own(Runnable destroy) {
-        ownedLock.lock();
-        try {
-            owned.add(destroy);
-        } finally {
-            ownedLock.unlock();
-        }
+        owned.add(destroy);
     }
 
     /** Destroys the objects made without a name; named ones stay. */
     @Override
     public void close() {
-        List<Runnable> all;
-        ownedLock.lock();
-        try {
-            all = List.copyOf(owned);
-            owned.clear();
-        } finally {
-            ownedLock.unlock();
-        }
-        for (Runnable destroy : all) {
+        for (Runnable destroy; (destroy = owned.poll()) != null; ) {
             try {
                 destroy.run();
             } catch (RuntimeException e) {

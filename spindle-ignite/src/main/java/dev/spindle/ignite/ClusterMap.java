@@ -38,10 +38,7 @@ final class ClusterMap<K, V> extends AbstractMap<K, V> implements ConcurrentMap<
     private IgniteCache<K, V> cache() {
         IgniteCache<K, V> c = cache;
         if (c == null) {
-            c = Member.local().cache(cacheName);
-            if (c == null) {
-                throw new IllegalStateException("the shared map " + cacheName + " is gone: its manager was closed");
-            }
+            c = Member.lookUp("map", cacheName, ignite -> ignite.<K, V>cache(cacheName));
             cache = c;
         }
         return c;

@@ -59,18 +59,19 @@ public final class ClusterPool implements Pool {
     }
 
     private final Ignite ignite;
-    private final ClusterSettings settings;
+    /** The allow-list tasks are checked against, made once from the settings: shared by the views. */
+    private final JavaSerializer serializer;
     private final Failover failover;
     private final Duration timeout;
     private final State state;
 
     ClusterPool(Ignite ignite, ClusterSettings settings) {
-        this(ignite, settings, settings.failover(), Duration.ZERO, new State());
+        this(ignite, settings.serializer(), settings.failover(), Duration.ZERO, new State());
     }
 
-    private ClusterPool(Ignite ignite, ClusterSettings settings, Failover failover, Duration timeout, State state) {
+    private ClusterPool(Ignite ignite, JavaSerializer serializer, Failover failover, Duration timeout, State state) {
         this.ignite = ignite;
-        this.settings = settings;
+        this.serializer = serializer;
         this.failover = failover;
         this.timeout = timeout;
         this.state = state;
@@ -81,7 +82,7 @@ public final class ClusterPool implements Pool {
      * shares the pool's state: shutting it down shuts the pool down.
      */
     public ClusterPool withFailover(Failover failover) {
-        return new ClusterPool(ignite, settings, java.util.Objects.requireNonNull(failover, "failover"), timeout, state);
+        return new ClusterPool(ignite, serializer, java.util.Objects.requireNonNull(failover, "failover"), timeout, state);
     }
 
     @Override
@@ -94,7 +95,7 @@ public final class ClusterPool implements Pool {
         if (timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("a task timeout must be positive, got " + timeout);
         }
-        return new ClusterPool(ignite, settings, failover, timeout, state);
+        return new ClusterPool(ignite, serializer, failover, timeout, state);
     }
 
     @Override
@@ -104,12 +105,12 @@ public final class ClusterPool implements Pool {
 
     @Override
     public <A, R> R apply(SerializableFunction<A, R> function, A argument) throws InterruptedException {
-        return submit(function, argument, () -> function.apply(argument)).get();
+        return submit(function, () -> function.apply(argument)).get();
     }
 
     @Override
     public <R> AsyncResult<R> applyAsync(SerializableCallable<R> task) {
-        return submit(task, task, task);
+        return submit(task, task);
     }
 
     @Override
@@ -123,7 +124,7 @@ public final class ClusterPool implements Pool {
         List<AsyncResult<ArrayList<R>>> chunks = new ArrayList<>();
         for (int from = 0; from < all.size(); from += size) {
             ArrayList<A> chunk = new ArrayList<>(all.subList(from, Math.min(all.size(), from + size)));
-            chunks.add(submit(function, chunk, () -> {
+            chunks.add(submit(function, () -> {
                 ArrayList<R> out = new ArrayList<>(chunk.size());
                 for (A item : chunk) {
                     out.add(function.apply(item));
@@ -139,21 +140,23 @@ public final class ClusterPool implements Pool {
     }
 
     /**
-     * Sends {@code call} to the cluster, after checking {@code payload} (what it carries) against
-     * the allow-list widened by {@code code}'s classes, as a local pool does. The task travels as
-     * those bytes; the node reads it under its own allow-list widened by the same code classes.
+     * Sends {@code call} (a user's {@code code} and what it carries) to the cluster. It is encoded
+     * and read back here first, under the allow-list widened by the code's classes and the call's,
+     * as a local pool does, so that a class off the list is refused by name before anything
+     * leaves. The task travels as those bytes; the node reads it under its own allow-list widened
+     * by the same code classes.
      */
-    private <R> AsyncResult<R> submit(Object code, Object payload, SerializableCallable<R> call) {
+    private <R> AsyncResult<R> submit(Object code, SerializableCallable<R> call) {
         if (state.shutdown.get()) {
             throw new RejectedExecutionException("the cluster pool is shut down; make a new one with Cluster.pool()");
         }
-        JavaSerializer serializer = settings.serializer().allowCodeOf(code).allowCodeOf(call);
+        JavaSerializer serializer = this.serializer.allowCodeOf(code).allowCodeOf(call);
         List<String> codeClasses = new ArrayList<>(JavaSerializer.codeClassesOf(code));
         codeClasses.addAll(JavaSerializer.codeClassesOf(call));
         byte[] bytes;
         try {
-            serializer.decode(serializer.encode(payload)); // refuses a class off the list by name, here
             bytes = serializer.encode(call);
+            serializer.decode(bytes); // refuses a class off the list by name, here
         } catch (IOException e) {
             throw new IllegalArgumentException("a task cannot be sent to the cluster: " + e.getMessage(), e);
         }

@@ -32,10 +32,7 @@ final class ClusterQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     IgniteQueue<E> queue() {
         IgniteQueue<E> q = queue;
         if (q == null) {
-            q = Member.local().queue(name, 0, null);
-            if (q == null) {
-                throw new IllegalStateException("the shared queue " + name + " is gone: its manager was closed");
-            }
+            q = Member.lookUp("queue", name, ignite -> ignite.<E>queue(name, 0, null));
             queue = q;
         }
         return q;

@@ -188,6 +188,20 @@ final class Member implements AutoCloseable {
         return here.size() == 1 ? here.getFirst() : Ignition.localIgnite();
     }
 
+    /**
+     * A shared object of this JVM's member, found by {@code find}: how a map, queue or lock read
+     * from bytes (captured by a task) reaches the object its copy names.
+     *
+     * @throws IllegalStateException when the object is gone: its manager was closed
+     */
+    static <T> T lookUp(String kind, String name, java.util.function.Function<Ignite, T> find) {
+        T found = find.apply(local());
+        if (found == null) {
+            throw new IllegalStateException("the shared " + kind + " " + name + " is gone: its manager was closed");
+        }
+        return found;
+    }
+
     /** The members of the cluster now, servers first, each by its name and address. */
     List<ClusterMember> members() {
         return ignite.cluster().nodes().stream()
