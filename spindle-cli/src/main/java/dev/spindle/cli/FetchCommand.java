@@ -189,6 +189,9 @@ final class FetchCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "'" + url + "' is not an http:// or https:// URL"
                         + (uri.getScheme() == null ? "; add the scheme, e.g. http://" + url : ""));
             }
+            if (uri.getHost() == null && uri.getRawAuthority() != null) {
+                uri = withAsciiHost(uri, url);
+            }
             if (uri.getHost() == null) {
                 throw new ParameterException(spec.commandLine(), "'" + url + "' names no host");
             }
@@ -196,6 +199,31 @@ final class FetchCommand implements Callable<Integer> {
         } catch (URISyntaxException e) {
             throw new ParameterException(spec.commandLine(), "'" + url + "' is not a URL: " + e.getReason()
                     + " at character " + (e.getIndex() + 1));
+        }
+    }
+
+    /**
+     * The URL with its host in ASCII (IDNA, as a browser sends it): {@link URI} leaves a host such as
+     * {@code bücher.example} unparsed, so that it would seem to have none.
+     */
+    private URI withAsciiHost(URI uri, String url) throws URISyntaxException {
+        String authority = uri.getAuthority();
+        int at = authority.lastIndexOf('@');
+        String userInfo = at < 0 ? null : authority.substring(0, at);
+        String hostAndPort = authority.substring(at + 1);
+        int colon = hostAndPort.lastIndexOf(':');
+        int port = -1;
+        String host = hostAndPort;
+        if (colon >= 0 && colon + 1 < hostAndPort.length() && hostAndPort.substring(colon + 1).chars().allMatch(Character::isDigit)) {
+            port = Integer.parseInt(hostAndPort.substring(colon + 1));
+            host = hostAndPort.substring(0, colon);
+        }
+        try {
+            return new URI(uri.getScheme(), userInfo, java.net.IDN.toASCII(host, java.net.IDN.ALLOW_UNASSIGNED), port,
+                    uri.getPath(), uri.getQuery(), uri.getFragment());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "'" + url + "' names a host that is not a valid "
+                    + "international domain name: " + e.getMessage());
         }
     }
 

@@ -106,4 +106,13 @@ class FetchCommandTest {
                 .contains("add the scheme, e.g. http://www.example.test/index.html");
         assertThat(CliRun.of("fetch", "ftp://127.0.0.1/x").err()).contains("'ftp://127.0.0.1/x' is not an http://");
     }
+
+    @Test
+    void aHostNameThatIsNotAsciiIsLookedUpInItsAsciiForm() {
+        CliRun run = CliRun.of("fetch", "http://bücher.invalid:8080/seite?q=ä", "--deadline", "10s");
+        assertThat(run.out()).as(run.err())
+                .contains("http://xn--bcher-kva.invalid:8080/seite?q=ä: failed after")
+                .contains("no such host");
+        assertThat(run.exit()).isEqualTo(1);
+    }
 }
