@@ -2,6 +2,7 @@ package dev.spindle.ignite;
 
 import dev.spindle.process.ClassNotAllowedException;
 import dev.spindle.process.SerializableCallable;
+import dev.spindle.process.SerializationLimitException;
 import dev.spindle.process.pool.AsyncResult;
 import dev.spindle.process.pool.TaskFailedException;
 import org.apache.ignite.Ignition;
@@ -176,6 +177,16 @@ class ClusterPoolTest {
                 .cause().isInstanceOf(ClassNotAllowedException.class);
         Point allowed = new Point(3, 4);
         assertThat(cluster.pool().apply(() -> new Point(allowed.x() * 2, allowed.y() * 2))).isEqualTo(new Point(6, 8));
+    }
+
+    @Test
+    void aTaskLargerThanTheSerializationLimitsIsRefusedBeforeItLeavesAndThePoolGoesOn() throws Exception {
+        byte[] huge = new byte[20 * 1024 * 1024]; // more elements than an array may have (16 Mi by default)
+        assertThatThrownBy(() -> cluster.pool().apply(() -> huge.length))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("a task cannot be sent to the cluster")
+                .cause().isInstanceOf(SerializationLimitException.class);
+        assertThat(cluster.pool().apply(() -> 6 * 7)).isEqualTo(42);
     }
 
     @Test
