@@ -33,6 +33,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * the holder {@linkplain #RECALL recall} them (and stop sending to those loans until they take
  * again).
  *
+ * <h2>Order</h2>
+ * Every item is numbered as it is put. The queue and every loan are kept in that order: items given
+ * back go to their place, not simply to the head, and an item is never lent to a loan that holds
+ * one put after it (that loan gets it once it has taken those). So no consumer is sent an item
+ * after one put later than it, and Python's end-marker pattern (one marker per consumer, put after
+ * the work) never strands work behind a marker: an item recalled from one consumer while a marker
+ * was lent to another goes to a consumer that has not taken its marker yet.
+ *
  * <p>Capacity counts lent items: an item occupies its place until a caller has taken it.
  */
 final class HeldQueue implements ServedObject {
@@ -76,17 +84,25 @@ final class HeldQueue implements ServedObject {
     private final Condition notEmpty = lock.newCondition();
     private final Condition notFull = lock.newCondition();
     private final Condition allDone = lock.newCondition();
-    private final ArrayDeque<byte[]> items = new ArrayDeque<>();
-    private final Map<Loan, ArrayDeque<byte[]>> lent = new HashMap<>();
+    /** The queued items, in put order; guarded by {@link #lock}. */
+    private final ArrayDeque<Item> items = new ArrayDeque<>();
+    /** Each loan's items, sent and not yet taken, in put order; guarded by {@link #lock}. */
+    private final Map<Loan, ArrayDeque<Item>> lent = new HashMap<>();
     /** Loans that arriving items are sent to, in turn; guarded by {@link #lock}. */
     private final ArrayDeque<Loan> subscribed = new ArrayDeque<>();
     private int lentCount;
     /** Threads of this process waiting in a take; remote consumers wait in their own processes. */
     private int waitingTakers;
     private long unfinished;
+    /** The number the next item put gets; guarded by {@link #lock}. */
+    private long nextNumber;
 
     /** Who items are lent to: a borrower object in a peer's process. */
     private record Loan(Peer peer, long borrower) {
+    }
+
+    /** An encoded item and its place in put order. */
+    private record Item(long number, byte[] bytes) {
     }
 
     HeldQueue(int capacity, boolean joinable) {
@@ -160,7 +176,7 @@ final class HeldQueue implements ServedObject {
         if (items.size() + lentCount >= capacity) {
             throw new IllegalStateException("the queue is full (capacity " + capacity + ")");
         }
-        items.addLast(item);
+        items.addLast(new Item(nextNumber++, item));
         if (joinable) {
             unfinished++;
         }
@@ -177,10 +193,18 @@ final class HeldQueue implements ServedObject {
      * the order the consumer receives it in: its reports and give-backs count from the front.
      * Posted to a connection that is ending, it is dropped there and comes back with the loan.
      */
-    private void lend(Loan loan, ArrayDeque<byte[]> loans, byte[] item) {
+    private void lend(Loan loan, ArrayDeque<Item> loans, Item item) {
         loans.addLast(item);
         lentCount++;
-        loan.peer().post(loan.borrower(), LEND, item);
+        loan.peer().post(loan.borrower(), LEND, item.bytes());
+    }
+
+    /**
+     * Whether the head of the queue may be lent to a loan: it keeps the loan in put order (see
+     * Order), so not while the loan holds an item put after it; the lock is held.
+     */
+    private boolean headFits(ArrayDeque<Item> loans) {
+        return loans.isEmpty() || loans.peekLast().number() < items.peekFirst().number();
     }
 
     /** Sends queued items to subscribed loans, one each in turn, while they have room; the lock is held. */
@@ -188,8 +212,8 @@ final class HeldQueue implements ServedObject {
         int misses = 0;
         while (!items.isEmpty() && misses < subscribed.size()) {
             Loan loan = subscribed.pollFirst();
-            ArrayDeque<byte[]> loans = lent.computeIfAbsent(loan, l -> new ArrayDeque<>());
-            if (loans.size() >= Borrowed.BATCH) {
+            ArrayDeque<Item> loans = lent.computeIfAbsent(loan, l -> new ArrayDeque<>());
+            if (loans.size() >= Borrowed.BATCH || !headFits(loans)) {
                 subscribed.addLast(loan);
                 misses++;
                 continue;
@@ -207,13 +231,13 @@ final class HeldQueue implements ServedObject {
                 return takeHere(deadline);
             }
             Loan mine = new Loan(caller.peer(), borrower);
-            ArrayDeque<byte[]> loans = lent.computeIfAbsent(mine, l -> new ArrayDeque<>());
+            ArrayDeque<Item> loans = lent.computeIfAbsent(mine, l -> new ArrayDeque<>());
             int n = 0;
             if (items.isEmpty()) {
                 // A consumer elsewhere waits in its own process, for items sent to its loan: none of
                 // its waiting holds a thread here. Items lent to others wait no longer than it does.
                 recallLoans(mine);
-            } else {
+            } else if (headFits(loans)) {
                 // While someone here waits, one at a time: a batch would hold items they could be serving.
                 n = Math.min(items.size(), waitingTakers > 0 ? 1 : max);
                 for (int i = 0; i < n; i++) {
@@ -253,7 +277,7 @@ final class HeldQueue implements ServedObject {
                 waitingTakers--;
             }
         }
-        byte[] item = items.pollFirst();
+        byte[] item = items.pollFirst().bytes();
         taken(1);
         if (!items.isEmpty()) {
             notEmpty.signal();
@@ -263,7 +287,7 @@ final class HeldQueue implements ServedObject {
 
     /** Asks every borrower but {@code mine} that holds items to give them back; the lock is held. */
     private void recallLoans(Loan mine) {
-        for (Map.Entry<Loan, ArrayDeque<byte[]>> e : lent.entrySet()) {
+        for (Map.Entry<Loan, ArrayDeque<Item>> e : lent.entrySet()) {
             Loan loan = e.getKey();
             if (!e.getValue().isEmpty() && !loan.equals(mine)) {
                 // No more sent to it until it takes again; a loan with nothing lent may be a consumer waiting for items.
@@ -276,7 +300,7 @@ final class HeldQueue implements ServedObject {
     private void taken(Loan loan, int n) {
         lock.lock();
         try {
-            ArrayDeque<byte[]> loans = lent.get(loan);
+            ArrayDeque<Item> loans = lent.get(loan);
             int count = Math.min(n, loans == null ? 0 : loans.size());
             for (int i = 0; i < count; i++) {
                 loans.pollFirst();
@@ -301,16 +325,16 @@ final class HeldQueue implements ServedObject {
         }
     }
 
-    /** Puts the oldest {@code n} items lent on {@code loan} back at the head of the queue, in order. */
+    /** Puts the oldest {@code n} items lent on {@code loan} back in the queue, each in its place (see Order). */
     private void giveBack(Loan loan, int n) {
         lock.lock();
         try {
             subscribed.remove(loan);
-            ArrayDeque<byte[]> loans = lent.get(loan);
+            ArrayDeque<Item> loans = lent.get(loan);
             if (loans == null) {
                 return;
             }
-            List<byte[]> back = new ArrayList<>();
+            List<Item> back = new ArrayList<>();
             while (back.size() < n && !loans.isEmpty()) {
                 back.add(loans.pollFirst());
             }
@@ -318,9 +342,7 @@ final class HeldQueue implements ServedObject {
                 lent.remove(loan);
             }
             lentCount -= back.size();
-            for (int i = back.size() - 1; i >= 0; i--) {
-                items.addFirst(back.get(i));
-            }
+            putBack(back);
             if (waitingTakers > 0) {
                 notEmpty.signalAll();
             } else {
@@ -329,6 +351,33 @@ final class HeldQueue implements ServedObject {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Merges items given back (in put order) into the queue by their numbers; the lock is held.
+     * They are usually older than every queued item, and go to the head.
+     */
+    private void putBack(List<Item> back) {
+        if (back.isEmpty()) {
+            return;
+        }
+        if (items.isEmpty() || back.getLast().number() < items.peekFirst().number()) {
+            for (int i = back.size() - 1; i >= 0; i--) {
+                items.addFirst(back.get(i));
+            }
+            return;
+        }
+        List<Item> merged = new ArrayList<>(items.size() + back.size());
+        int b = 0;
+        for (Item queued : items) {
+            while (b < back.size() && back.get(b).number() < queued.number()) {
+                merged.add(back.get(b++));
+            }
+            merged.add(queued);
+        }
+        merged.addAll(back.subList(b, back.size()));
+        items.clear();
+        items.addAll(merged);
     }
 
     private byte[] size() {
@@ -347,7 +396,7 @@ final class HeldQueue implements ServedObject {
         try {
             List<byte[]> batch = new ArrayList<>();
             while (batch.size() < max && !items.isEmpty()) {
-                batch.add(items.pollFirst());
+                batch.add(items.pollFirst().bytes());
             }
             taken(batch.size());
             return encode(batch);
@@ -359,10 +408,10 @@ final class HeldQueue implements ServedObject {
     private byte[] snapshot() {
         lock.lock();
         try {
-            List<byte[]> all = new ArrayList<>();
+            List<Item> all = new ArrayList<>(items);
             lent.values().forEach(all::addAll);
-            all.addAll(items);
-            return encode(all);
+            all.sort(java.util.Comparator.comparingLong(Item::number));
+            return encode(all.stream().map(Item::bytes).toList());
         } finally {
             lock.unlock();
         }

@@ -57,10 +57,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Order</h2>
  * Items leave in the order they arrived at the holder; one producer's items arrive in the order it
  * put them. A consumer process is sent items a batch at a time, ahead of its takes; when another
- * consumer must wait meanwhile, the holder recalls what the first has not taken, to the head of the
- * queue. So with one consumer process the order is exact, and with several, an item recalled from
- * one may reach another after items put later (as with several consumers in Python, whose
- * interleaving nobody controls either).
+ * consumer must wait meanwhile, the holder recalls what the first has not taken, back to its place
+ * in the queue. So with one consumer process the order is exact. With several, each process takes
+ * its items in put order, and the holder never sends a process an item after one put later than it;
+ * which process gets which item is not fixed (as with several consumers in Python, whose
+ * interleaving nobody controls either). Python's end-marker pattern works as there: put one marker
+ * per consumer after the work, and once every consumer has taken its marker, no item put before
+ * the markers is left behind.
  *
  * <h2>When processes die</h2>
  * <ul>

@@ -299,6 +299,75 @@ class ProcessQueueTest {
         }
     }
 
+    /**
+     * Python's end-marker pattern, with items on their way back from a recalled consumer while the
+     * markers are lent to another: the recalled consumer's process is stopped (SIGSTOP) so that
+     * its give-back arrives after the markers went out. Before the holder kept loans in put order,
+     * the items came back behind the markers, and both consumers ended leaving most of them in the
+     * queue.
+     */
+    @Test
+    void itemsRecalledWhileTheEndMarkersAreLentElsewhereAreStillTakenBeforeTheLastMarker() throws Exception {
+        ProcessQueue<String> work = new ProcessQueue<>();
+        ProcessQueue<String> goA = new ProcessQueue<>();
+        ProcessQueue<String> goB = new ProcessQueue<>();
+        Path tookA = dir.resolve("a-took");
+        Path tookB = dir.resolve("b-took");
+        String tookAName = tookA.toString();
+        String tookBName = tookB.toString();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i <= Borrowed.BATCH; i++) {
+            work.put(Integer.toString(i));
+            expected.add(Integer.toString(i));
+        }
+        expected.add("b0");
+        try (Process<ArrayList<String>> a = Process.callable(() -> consumeUntilDone(work, goA, tookAName)).start();
+             Process<ArrayList<String>> b = Process.callable(() -> consumeUntilDone(work, goB, tookBName))) {
+            Await.untilExists(tookA); // a took "0" and holds a full batch more, lent ahead of its takes
+            signal(a, "STOP");
+            try {
+                work.put("b0"); // a's loan is full, so this waits for b
+                b.start();
+                Await.untilExists(tookB);
+                // Waiting here with the queue empty recalls a's loan; a is stopped and cannot give it back yet.
+                assertThat(work.poll(Duration.ofMillis(50))).isNull();
+                work.put("done");
+                work.put("done"); // both lent to b, the one consumer the holder sends to now
+            } finally {
+                signal(a, "CONT"); // a gives its loan back only now
+            }
+            goA.put("go");
+            ArrayList<String> byA = a.result(LONG);
+            goB.put("go");
+            ArrayList<String> byB = b.result(LONG);
+            List<String> all = new ArrayList<>(byA);
+            all.addAll(byB);
+            assertThat(all).as("a took %s, b took %s", byA, byB).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(work.poll()).as("left behind").isNull();
+        }
+    }
+
+    /** Takes one item, says so in {@code took}, waits for {@code go}, then takes until "done". */
+    private static ArrayList<String> consumeUntilDone(ProcessQueue<String> work, ProcessQueue<String> go, String took)
+            throws Exception {
+        ArrayList<String> got = new ArrayList<>();
+        got.add(work.take());
+        work.size(); // a round trip: the holder has read that the item was taken before the test goes on
+        Files.writeString(Path.of(took), got.getFirst());
+        go.take();
+        for (String item; !(item = work.take()).equals("done"); ) {
+            got.add(item);
+        }
+        return got;
+    }
+
+    private static void signal(Process<?> process, String signal) throws Exception {
+        java.lang.Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .redirectErrorStream(true).start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).as("kill -%s", signal).isZero();
+    }
+
     @Test
     void aPeerWithTheWrongKeyIsRefusedBeforeAnyByteOfItsItemReachesTheQueue() throws Exception {
         // The queue's serializer would accept a Gadget: only authentication stands between an intruder and readResolve.
