@@ -25,7 +25,13 @@ public final class ExitSequence {
         /** The hub stops accepting. */
         STOP_HUB,
         /** The process leaves its run; the last process of the run removes its directory. */
-        LEAVE_RUN
+        LEAVE_RUN,
+        /**
+         * Every connection to another process closes and its reader is waited for: HotSpot's exit
+         * waits up to 300 ms for any thread blocked in native code, which an open connection's
+         * reader is.
+         */
+        CLOSE_CONNECTIONS
     }
 
     private static final ReentrantLock LOCK = new ReentrantLock();
