@@ -139,6 +139,20 @@ public final class Process<T> implements AutoCloseable {
         return WarmStandby.get().awaitFull(Deadline.after(timeout));
     }
 
+    /**
+     * As {@link #prepareWarmStandby(Duration)}, with a set of at least {@code count} standby JVMs
+     * (at most 64): for a program about to start that many processes at once. The set keeps that
+     * size until this process exits.
+     *
+     * @throws IllegalArgumentException if {@code count} is negative
+     */
+    public static boolean prepareWarmStandby(int count, Duration timeout) throws IOException, InterruptedException {
+        if (count < 0) {
+            throw new IllegalArgumentException("a standby set of " + count + " JVMs: the count must be 0 or more");
+        }
+        return WarmStandby.get().prepare(count, Deadline.after(timeout));
+    }
+
     /** Names the process; the default is {@code Process-n}, numbered in start order. */
     public Process<T> name(String name) {
         return configure(() -> this.name = Objects.requireNonNull(name, "name"));

@@ -16,6 +16,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * one, so a burst never waits on the set. The set refills in the background: at once when it is
  * empty, otherwise when a taken child ends.
  *
+ * <p>The set grows with demand: a start that finds it empty doubles its size, up to
+ * {@code spindle.process.standby.max} (default 4), and {@link #prepare} sets a size outright. It
+ * does not shrink: each standby is an idle JVM of about 60 MiB until this process exits.
+ *
  * <p>Standby children die with this process: they read end-of-file on their standard input and
  * halt, and a shutdown hook kills them sooner.
  */
@@ -26,15 +30,27 @@ final class WarmStandby {
     private static final java.util.concurrent.locks.Condition CHANGED = LOCK.newCondition();
     private static WarmStandby instance;
 
+    /** The most standby JVMs {@link #prepare} may ask for, whatever the settings say. */
+    static final int MOST = 64;
+
     private final Hub hub;
-    private final int size;
+    /** How many standby JVMs the set keeps ready; guarded by {@link #LOCK}. */
+    private int size;
+    /** How far a start that finds the set empty may grow it. */
+    private final int growthLimit;
+    /**
+     * How many standby JVMs boot at once: one per core. A JVM's boot is some 200 ms of CPU, and
+     * more at once would take the cores from the processes that were started.
+     */
+    private final int launchingLimit = Runtime.getRuntime().availableProcessors();
     private final Deque<ChildJvm> idle = new ArrayDeque<>();
     private int launching;
     private boolean closed;
 
-    private WarmStandby(Hub hub, int size) {
+    private WarmStandby(Hub hub, int size, int growthLimit) {
         this.hub = hub;
         this.size = size;
+        this.growthLimit = growthLimit;
         ExitSequence.at(ExitSequence.Step.STOP_STANDBY, this::killAll);
     }
 
@@ -42,7 +58,9 @@ final class WarmStandby {
         LOCK.lock();
         try {
             if (instance == null) {
-                instance = new WarmStandby(Hub.get(), Integer.getInteger("spindle.process.standby", 2));
+                int size = Math.clamp(Integer.getInteger("spindle.process.standby", 2), 0, MOST);
+                int limit = Math.clamp(Integer.getInteger("spindle.process.standby.max", Math.max(4, size)), size, MOST);
+                instance = new WarmStandby(Hub.get(), size, limit);
             }
             return instance;
         } finally {
@@ -60,6 +78,9 @@ final class WarmStandby {
                 if (candidate.os.isAlive()) {
                     ready = candidate;
                 }
+            }
+            if (ready == null) {
+                size = Math.min(growthLimit, Math.max(size, size * 2));
             }
         } finally {
             LOCK.unlock();
@@ -88,6 +109,20 @@ final class WarmStandby {
         Thread.ofVirtual().name("spindle-standby-refill").start(this::topUp);
     }
 
+    /**
+     * Sets the set's size to {@code count} (at most {@link #MOST}) if it is smaller, tops it up and
+     * waits until the deadline for it to be full; returns whether it is.
+     */
+    boolean prepare(int count, Deadline deadline) throws InterruptedException {
+        LOCK.lock();
+        try {
+            size = Math.max(size, Math.min(count, MOST));
+        } finally {
+            LOCK.unlock();
+        }
+        return awaitFull(deadline);
+    }
+
     /** Tops the set up and waits until the deadline for it to be full; returns whether it is. */
     boolean awaitFull(Deadline deadline) throws InterruptedException {
         topUp();
@@ -109,7 +144,7 @@ final class WarmStandby {
         LOCK.lock();
         try {
             idle.removeIf(c -> !c.os.isAlive());
-            while (!closed && idle.size() + launching < size) {
+            while (!closed && idle.size() + launching < size && launching < launchingLimit) {
                 launching++;
                 ChildJvm child;
                 try {
@@ -134,6 +169,9 @@ final class WarmStandby {
                 child.os.destroyForcibly();
             } else if (error == null) {
                 idle.addLast(child);
+                if (idle.size() + launching < size) {
+                    topUpInBackground(); // the rest, which the launching limit held back
+                }
             } else {
                 LOG.log(System.Logger.Level.WARNING, "a standby JVM failed before it was ready", error);
             }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.example.gadgets.Gadget;
@@ -292,6 +293,26 @@ class ProcessTest {
         // Zero or negative: start it and report, rather than wait forever as a negative timeout once did.
         Process.prepareWarmStandby(Duration.ofSeconds(-1));
         assertThat(Process.prepareWarmStandby(Duration.ofSeconds(60))).isTrue();
+    }
+
+    @Test
+    void aStandbySetPreparedForABurstServesTheWholeBurstFromJvmsBootedBeforeIt() throws Exception {
+        assertThat(Process.prepareWarmStandby(3, Duration.ofSeconds(120))).isTrue();
+        java.time.Instant prepared = java.time.Instant.now();
+        List<Process<java.time.Instant>> burst = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                burst.add(Process.callable(() -> ProcessHandle.current().info().startInstant().orElseThrow())
+                        .startMethod(StartMethod.WARM).start());
+            }
+            for (Process<java.time.Instant> p : burst) {
+                assertThat(p.result(Duration.ofSeconds(60))).as("when %s's JVM booted", p.name()).isBefore(prepared);
+            }
+        } finally {
+            burst.forEach(Process::close);
+        }
+        assertThatThrownBy(() -> Process.prepareWarmStandby(-1, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 or more");
     }
 
     @Test

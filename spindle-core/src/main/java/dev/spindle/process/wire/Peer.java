@@ -121,6 +121,18 @@ public final class Peer implements Closeable {
         return ended.isDone();
     }
 
+    /** Waits until the connection has ended, at most until {@code deadline}; true if it has. */
+    public boolean awaitEnd(Deadline deadline) throws InterruptedException {
+        try {
+            deadline.get(ended);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true; // never completed exceptionally
+        }
+    }
+
     /** Runs {@code action} once the connection ends (at once if it has). */
     public void onEnd(Runnable action) {
         endActions.add(action);
