@@ -1,7 +1,8 @@
 """Python multiprocessing side of spindle-bench's process benchmark.
 
 Measures, with the same shapes as dev.spindle.bench.ProcessBench:
-  * start + join of a process running an empty function, per start method (fork, spawn, forkserver);
+  * start + join of a process running an empty function, per start method (fork, spawn, forkserver),
+    and of 8 started at once (fork, forkserver);
   * Pipe throughput, child to parent, for 64-byte byte strings (send_bytes/recv_bytes), small
     objects (send/recv of a tuple (i, "hello", 3.14)) and 64 KiB byte strings; and parent to child
     for 64-byte byte strings (timed until the child says it has received them all).
@@ -81,6 +82,28 @@ def start_join(method, runs):
             "p90_ms": samples[min(len(samples) - 1, int(len(samples) * 0.9))]}
 
 
+def start_join_burst(method, bursts, size=8):
+    """size processes started one after another from one thread, then joined in turn; each one's
+    time runs from its start() call to its join() returning. A warm-up burst is not counted."""
+    ctx = mp.get_context(method)
+    samples = []
+    for b in range(bursts + 1):
+        started = []
+        for _ in range(size):
+            t0 = time.perf_counter()
+            p = ctx.Process(target=noop)
+            p.start()
+            started.append((t0, p))
+        for t0, p in started:
+            p.join()
+            if b > 0:
+                samples.append((time.perf_counter() - t0) * 1000.0)
+    samples.sort()
+    return {"what": "start+join", "name": "python %s, %d at once" % (method, size), "runs": len(samples),
+            "median_ms": statistics.median(samples),
+            "p90_ms": samples[min(len(samples) - 1, int(len(samples) * 0.9))]}
+
+
 def pipe(kind, n):
     ctx = mp.get_context("fork")
     left, right = ctx.Pipe()
@@ -108,6 +131,8 @@ def main():
     if args.part == "start":
         for method in ("fork", "spawn", "forkserver"):
             print(json.dumps(start_join(method, args.runs)), flush=True)
+        for method in ("fork", "forkserver"):
+            print(json.dumps(start_join_burst(method, max(1, args.runs // 8))), flush=True)
     else:
         for kind, n in (("bytes64", args.messages), ("objects", args.messages), ("bytes64k", args.messages // 20)):
             print(json.dumps(pipe(kind, n)), flush=True)

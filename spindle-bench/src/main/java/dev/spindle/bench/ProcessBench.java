@@ -35,7 +35,8 @@ import org.HdrHistogram.Histogram;
  * <ul>
  *   <li>Start + join of a process that runs an empty task: SPAWN, and WARM with a standby ready
  *   (the standby set refills between runs, untimed, as Python's fork server is already running),
- *   against Python's fork, spawn and forkserver.</li>
+ *   against Python's fork, spawn and forkserver; WARM back to back (the set left to refill
+ *   itself); and 8 WARM processes started at once, against Python's fork and forkserver.</li>
  *   <li>Pipe messages per second, child to parent, after an equal warm-up batch: 64-byte byte
  *   arrays, small objects (a record of an int, a string and a double; Python sends the same
  *   tuple), once through the default {@link JavaSerializer} and once through
@@ -52,6 +53,9 @@ public final class ProcessBench {
     /** The small object of the pipe benchmark: Python sends the tuple {@code (i, "hello", 3.14)}. */
     public record Quote(int id, String text, double value) implements Serializable {
     }
+
+    /** How many processes the "at once" row starts together. */
+    static final int BURST = 8;
 
     private ProcessBench() {
     }
@@ -85,6 +89,10 @@ public final class ProcessBench {
             // Issue 15's shapes: a user's loop of start(); join(), the standby left to refill itself.
             start.computeIfAbsent("spindle warm, back to back", k -> new ArrayList<>())
                     .add(startJoin(StartMethod.WARM, runs, false));
+            start.computeIfAbsent("spindle warm, " + BURST + " at once", k -> new ArrayList<>())
+                    .add(startJoinBurst(Math.max(1, runs / BURST)));
+            // The standby set refills what the burst took; that boots JVMs, which the pipe rows must not share the cores with.
+            Process.prepareWarmStandby(Duration.ofMinutes(1));
             for (JsonNode row : python(script, "pipe", runs, messages)) {
                 pipe.computeIfAbsent("python " + row.get("payload").asText(), k -> new ArrayList<>())
                         .add(row.get("msgs_per_s").asDouble());
@@ -123,6 +131,38 @@ public final class ProcessBench {
             }
             if (i >= 3) {
                 micros.recordValue(TimeUnit.NANOSECONDS.toMicros(t1 - t0));
+            }
+        }
+        return micros.getValueAtPercentile(50) / 1000.0;
+    }
+
+    /**
+     * The median start + join time in milliseconds of {@link #BURST} WARM processes started one
+     * after another from one thread and then joined in turn, each timed from its start to its join
+     * returning, over {@code bursts} bursts after an untimed one; the standby set is prepared for
+     * the whole burst before each. Python's side does the same with fork and forkserver.
+     */
+    static double startJoinBurst(int bursts) throws Exception {
+        Histogram micros = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
+        for (int b = 0; b < bursts + 1; b++) {
+            if (!Process.prepareWarmStandby(BURST, Duration.ofMinutes(1))) {
+                throw new IllegalStateException("the WARM standby set did not fill within a minute");
+            }
+            long[] began = new long[BURST];
+            List<Process<Void>> started = new ArrayList<>();
+            for (int i = 0; i < BURST; i++) {
+                began[i] = System.nanoTime();
+                started.add(Process.target(ProcessBench::noop).startMethod(StartMethod.WARM).start());
+            }
+            for (int i = 0; i < BURST; i++) {
+                started.get(i).join();
+                long took = System.nanoTime() - began[i];
+                if (started.get(i).exitCode().orElseThrow() != 0) {
+                    throw new IllegalStateException("the benchmark's child exited with " + started.get(i).exitCode());
+                }
+                if (b > 0) {
+                    micros.recordValue(TimeUnit.NANOSECONDS.toMicros(took));
+                }
             }
         }
         return micros.getValueAtPercentile(50) / 1000.0;
