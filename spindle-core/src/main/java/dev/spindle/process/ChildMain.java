@@ -89,7 +89,7 @@ final class ChildMain {
                 Runtime.getRuntime().exit(128 + signal.getNumber());
             });
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> report(Outcome.exited()), "spindle-child-exit"));
+        ExitSequence.at(ExitSequence.Step.REPORT, () -> report(Outcome.exited()));
 
         TaskOrder order;
         try {

@@ -84,6 +84,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@link #size()}, {@link #isEmpty()} and {@link #remainingCapacity()} are true for an
  *   instant: other processes change the queue meanwhile (Python's {@code qsize()} says the
  *   same).</li>
+ *   <li>A place in a bounded queue that a take in another process frees is free once the holder
+ *   hears of the take, an instant after that take returns. A process that learns of the take
+ *   some other way (a task's result, a pipe) may still find the queue full for that instant:
+ *   {@link #put} or a timed {@link #offer(Object, long, TimeUnit)} waits for it, where
+ *   {@link #offer(Object)} would refuse.</li>
  *   <li>{@link #iterator()} walks a snapshot; it cannot remove. {@code remove(Object)} and
  *   {@code contains} work on that snapshot too, and {@code remove(Object)} is unsupported.</li>
  *   <li>From any process but the holder, a bounded {@code put} is a round trip to the holder;

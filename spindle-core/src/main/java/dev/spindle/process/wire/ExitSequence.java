@@ -16,6 +16,8 @@ public final class ExitSequence {
 
     /** The steps, in the order they run. */
     public enum Step {
+        /** A child tells its parent how it ends, before anything below closes its link. */
+        REPORT,
         /** Standby JVMs are killed: they hold no task and nothing waits for them. */
         STOP_STANDBY,
         /** Children that outlive this process get the tasks their start promised. */
