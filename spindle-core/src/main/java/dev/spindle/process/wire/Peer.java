@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Open from {@link #start} until the connection ends (the other process closed it or ended, or
  * {@link #close}). Then every call in flight fails with a {@link PeerGoneException}, every call
  * being served for the other process is interrupted, every {@link ServedObject} hears
- * {@link ServedObject#peerEnded}, and the {@link #onEnd} actions run, once.
+ * {@link ServedObject#peerEnded}, and the {@link #onEnd} actions run, once. When this process
+ * exits, the last step of its {@link ExitSequence} closes every connection still open and waits
+ * for their readers.
  *
  * <h2>Cancelling</h2>
  * A caller interrupted while it waits sends a cancel and then waits (up to

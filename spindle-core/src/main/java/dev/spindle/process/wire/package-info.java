@@ -16,6 +16,8 @@
  *   ({@link dev.spindle.process.wire.Peers}) from any other.</li>
  *   <li>{@link dev.spindle.process.wire.Run} is the run (key, directory, identity);
  *   {@link dev.spindle.process.wire.ExitSequence} orders what the layer does at exit.</li>
+ *   <li>{@link dev.spindle.process.wire.Rehearsal} runs a call and a close over a connection to
+ *   itself, so that a standby child has run that code before its task's time counts.</li>
  * </ul>
  */
 package dev.spindle.process.wire;
