@@ -9,10 +9,8 @@ import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -62,14 +60,6 @@ public final class Peer implements Closeable {
     private static final byte[] EMPTY = new byte[0];
 
     private static final AtomicLong SERIALS = new AtomicLong();
-    /** How long the exit waits for one connection's reader to leave, after closing it. */
-    private static final Duration READER_EXIT_WAIT = Duration.ofMillis(100);
-    /** Every connection of this process that has not ended. */
-    private static final Set<Peer> OPEN = ConcurrentHashMap.newKeySet();
-
-    static {
-        ExitSequence.at(ExitSequence.Step.CLOSE_CONNECTIONS, Peer::closeAllAndAwaitReaders);
-    }
 
     private final MessageChannel channel;
     private final long pid;
@@ -85,7 +75,8 @@ public final class Peer implements Closeable {
     /** What {@link #post} queued and the writer has not sent yet; guarded by {@link #outbound}. */
     private final java.util.ArrayDeque<byte[][]> posted = new java.util.ArrayDeque<>();
     private Thread writer;
-    private final Thread reader;
+    /** Reads every envelope; {@link OpenPeers} waits for it at exit. */
+    final Thread reader;
     private volatile IOException endCause;
 
     private Peer(MessageChannel channel, long pid, ServedObject home) {
@@ -103,7 +94,7 @@ public final class Peer implements Closeable {
      */
     public static Peer start(MessageChannel channel, long pid, ServedObject home) {
         Peer peer = new Peer(channel, pid, home);
-        OPEN.add(peer);
+        OpenPeers.opened(peer);
         peer.reader.start();
         return peer;
     }
@@ -482,7 +473,7 @@ public final class Peer implements Closeable {
         if (!ended.complete(null)) {
             return;
         }
-        OPEN.remove(this);
+        OpenPeers.ended(this);
         try {
             channel.close();
         } catch (IOException e) {
@@ -508,20 +499,6 @@ public final class Peer implements Closeable {
                     LOG.log(System.Logger.Level.WARNING, "an action on the end of the connection to process " + pid
                             + " failed", e);
                 }
-            }
-        }
-    }
-
-    /** The last step of this process's exit: see {@link ExitSequence.Step#CLOSE_CONNECTIONS}. */
-    private static void closeAllAndAwaitReaders() {
-        List<Peer> open = List.copyOf(OPEN);
-        open.forEach(Peer::close);
-        for (Peer peer : open) {
-            try {
-                peer.reader.join(READER_EXIT_WAIT);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
             }
         }
     }
