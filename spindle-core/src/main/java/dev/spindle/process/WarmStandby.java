@@ -80,7 +80,7 @@ final class WarmStandby {
                 }
             }
             if (ready == null) {
-                size = Math.min(growthLimit, Math.max(size, size * 2));
+                size = grown(size, growthLimit);
             }
         } finally {
             LOCK.unlock();
@@ -94,6 +94,14 @@ final class WarmStandby {
             child.os.onExit().thenRun(this::topUpInBackground);
         }
         return child;
+    }
+
+    /**
+     * The set's size after a start found it empty: doubled, up to {@code growthLimit}, and never
+     * smaller than it was (a size {@link #prepare} set above the limit stays).
+     */
+    static int grown(int size, int growthLimit) {
+        return Math.max(size, Math.min(growthLimit, size * 2));
     }
 
     private boolean isEmpty() {
