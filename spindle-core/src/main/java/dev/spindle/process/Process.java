@@ -140,15 +140,17 @@ public final class Process<T> implements AutoCloseable {
     }
 
     /**
-     * As {@link #prepareWarmStandby(Duration)}, with a set of at least {@code count} standby JVMs
-     * (at most 64): for a program about to start that many processes at once. The set keeps that
-     * size until this process exits.
+     * As {@link #prepareWarmStandby(Duration)}, with a set of at least {@code count} standby JVMs:
+     * for a program about to start that many processes at once. The set keeps that size until this
+     * process exits.
      *
-     * @throws IllegalArgumentException if {@code count} is negative
+     * @throws IllegalArgumentException if {@code count} is negative or more than 64 (each standby
+     *         is an idle JVM of about 60 MiB)
      */
     public static boolean prepareWarmStandby(int count, Duration timeout) throws IOException, InterruptedException {
-        if (count < 0) {
-            throw new IllegalArgumentException("a standby set of " + count + " JVMs: the count must be 0 or more");
+        if (count < 0 || count > WarmStandby.MOST) {
+            throw new IllegalArgumentException("a standby set of " + count + " JVMs: the count must be 0 to "
+                    + WarmStandby.MOST + " (each is an idle JVM of about 60 MiB)");
         }
         return WarmStandby.get().prepare(count, Deadline.after(timeout));
     }

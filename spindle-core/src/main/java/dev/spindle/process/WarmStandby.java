@@ -119,7 +119,8 @@ final class WarmStandby {
 
     /**
      * Sets the set's size to {@code count} (at most {@link #MOST}) if it is smaller, tops it up and
-     * waits until the deadline for it to be full; returns whether it is.
+     * waits until the deadline for it to be full; returns whether it is. Checking the count is the
+     * caller's.
      */
     boolean prepare(int count, Deadline deadline) throws InterruptedException {
         LOCK.lock();

@@ -312,7 +312,9 @@ class ProcessTest {
             burst.forEach(Process::close);
         }
         assertThatThrownBy(() -> Process.prepareWarmStandby(-1, Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 or more");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 to 64");
+        assertThatThrownBy(() -> Process.prepareWarmStandby(1000, Duration.ZERO))
+                .as("not 64 JVMs quietly").isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 to 64");
     }
 
     @Test
